@@ -1,0 +1,238 @@
+"""The ``newsbot`` command: crawl, extract, parse-date, sites, record.
+
+It is a thin layer over the Scrapy project (``scrapy crawl <site>`` works too); the subcommands exist for what
+Scrapy's own commands do not cover (replaying fixtures by path, extracting one saved page, parsing dates).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _json(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def _item_dict(item) -> dict:
+    from itemadapter import ItemAdapter
+
+    return ItemAdapter(item).asdict()
+
+
+# --- crawl ------------------------------------------------------------------------------------------------------
+def resolve_replay_dir(path: str, site_key: str) -> Path:
+    """Accept a site's fixture folder, or a folder of fixture folders (then pick the site's)."""
+    p = Path(path)
+    if (p / "manifest.json").exists():
+        return p
+    if (p / site_key / "manifest.json").exists():
+        return p / site_key
+    raise SystemExit(f"newsbot: no fixture folder for {site_key} at {path} (expected manifest.json)")
+
+
+def crawl_settings(args: argparse.Namespace, replay_dirs: list[Path] | None) -> dict:
+    overrides: dict = {"LOG_LEVEL": args.log_level}
+    if args.output:
+        overrides["NEWSBOT_OUTPUT"] = str(args.output)
+    if args.since:
+        overrides["NEWSBOT_SINCE"] = args.since
+    if args.max_pages:
+        overrides["NEWSBOT_MAX_PAGES"] = args.max_pages
+    if replay_dirs:
+        overrides.update({
+            "NEWSBOT_REPLAY_DIR": [str(d) for d in replay_dirs],
+            "AUTOTHROTTLE_ENABLED": False,
+            "DOWNLOAD_DELAY": 0,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+            "RETRY_ENABLED": False,
+        })
+    for pair in args.set or []:
+        key, _, value = pair.partition("=")
+        overrides[key] = value
+    return overrides
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "newsbot.settings")
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    from newsbot.sites import UnknownSite, all_profiles, get_profile
+    from newsbot.spiders.sites import SPIDERS
+
+    try:
+        profiles = list(all_profiles()) if args.all else [get_profile(args.site)]
+    except UnknownSite as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
+        return 2
+    replay_dirs = [resolve_replay_dir(args.replay, p.key) for p in profiles] if args.replay else None
+    settings = get_project_settings()
+    settings.setdict(crawl_settings(args, replay_dirs), priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawlers = []
+    for p in profiles:
+        crawler = process.create_crawler(SPIDERS[p.spider_name])
+        crawlers.append(crawler)
+        process.crawl(crawler, since=args.since, sections=args.sections)
+    process.start()
+    failed = 0
+    for crawler in crawlers:
+        stats = crawler.stats.get_stats()
+        summary = {
+            "site": crawler.spider.profile.key if crawler.spider else None,
+            "items_written": stats.get("newsbot/items_written", 0),
+            "items_scraped": stats.get("item_scraped_count", 0),
+            "dropped": stats.get("newsbot/dropped", 0),
+            "duplicates": stats.get("newsbot/duplicates/url", 0) + stats.get("newsbot/duplicates/content", 0),
+            "listing_pages": stats.get("newsbot/listing_pages", 0),
+            "article_pages": stats.get("newsbot/article_pages", 0),
+            "errors": sum(v for k, v in stats.items() if k.startswith(("newsbot/article_errors",
+                                                                        "newsbot/listing_errors"))),
+            "replay_misses": stats.get("replay/miss", 0),
+            "finish_reason": stats.get("finish_reason"),
+        }
+        print(_json(summary), file=sys.stderr)
+        if summary["errors"] or summary["finish_reason"] not in ("finished", None):
+            failed += 1
+    return 1 if failed else 0
+
+
+# --- extract ----------------------------------------------------------------------------------------------------
+def extract_page_item(url: str, body: bytes, headers: dict | None = None, now: datetime | None = None) -> dict:
+    """The item a crawl would write for this page (no pipelines)."""
+    from newsbot.items import build_item
+    from newsbot.pages import page_from_bytes
+    from newsbot.sites import UnknownSite, all_profiles, profile_for_url
+
+    profile = profile_for_url(url)
+    if profile is None:
+        names = ", ".join(p.key for p in all_profiles())
+        raise UnknownSite(f"no profile for {url}; supported sites: {names}")
+    page = page_from_bytes(url, body, headers, fetched_at=now)
+    result = profile.extract_article(page)
+    item = build_item(result.fields, fetched_at=page.fetched_at, profile=profile.key, family=profile.family,
+                      layout=result.layout, fallback_fields=result.fallback_fields)
+    return _item_dict(item)
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from newsbot.sites import UnknownSite
+
+    now = datetime.fromisoformat(args.now) if args.now else None
+    target = Path(args.path)
+    try:
+        if target.is_dir():
+            from newsbot.fixtures import FixtureFolder
+
+            folder = FixtureFolder(target)
+            for entry in folder.articles():
+                print(_json(extract_page_item(entry.url, entry.read_body(), entry.headers, now)))
+            return 0
+        if not args.url:
+            print("newsbot: extract FILE needs --url URL (the page's address decides the profile)", file=sys.stderr)
+            return 2
+        print(_json(extract_page_item(args.url, target.read_bytes(), None, now)))
+        return 0
+    except UnknownSite as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
+        return 2
+
+
+# --- parse-date -------------------------------------------------------------------------------------------------
+def cmd_parse_date(args: argparse.Namespace) -> int:
+    from newsbot.dates import parse_date
+
+    now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC)
+    if now.tzinfo is None:
+        from newsbot.dates import ZONE
+
+        now = now.replace(tzinfo=ZONE)
+    lines = args.text if args.text else (line.rstrip("\n") for line in sys.stdin)
+    for text in lines:
+        parsed = parse_date(text, now)
+        print(parsed.isoformat() if parsed else "REJECT")
+    return 0
+
+
+# --- sites ------------------------------------------------------------------------------------------------------
+def cmd_sites(args: argparse.Namespace) -> int:
+    from newsbot.sites import all_profiles
+
+    profiles = [p.describe() for p in all_profiles()]
+    if args.json:
+        print(_json(profiles))
+        return 0
+    for p in profiles:
+        print(f"{p['spider']:<14} {p['key']:<26} family {p['family'] or '-':<4} {p['name']}")
+        for s in p["sections"]:
+            print(f"    {s['name']}: {s['url']}")
+    return 0
+
+
+# --- record -----------------------------------------------------------------------------------------------------
+def cmd_record(args: argparse.Namespace) -> int:
+    from newsbot.record import record
+
+    entries = record(list(args.urls), Path(args.out), kind=args.kind)
+    for e in entries:
+        print(f"{e.status} {e.url} -> {e.file}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsbot", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("crawl", help="crawl a site's sections into JSON Lines")
+    p.add_argument("site", nargs="?", help="spider name or domain (see `newsbot sites`)")
+    p.add_argument("--all", action="store_true", help="crawl every supported site")
+    p.add_argument("--replay", metavar="DIR", help="serve responses from a fixture folder (or folder of them)")
+    p.add_argument("-o", "--output", metavar="OUT.jsonl", help="JSON Lines file to append items to")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="skip older articles; stop paging past them")
+    p.add_argument("--sections", metavar="NAMES", help="comma-separated section names or URLs to crawl")
+    p.add_argument("--max-pages", type=int, default=0, help="listing pages per section (0 = all)")
+    p.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting")
+    p.add_argument("--log-level", default="INFO")
+    p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("extract", help="print the item for a saved page, or for every article of a fixture folder")
+    p.add_argument("path", help="an HTML file, or a fixture folder")
+    p.add_argument("--url", help="the page's URL (required for a file)")
+    p.add_argument("--now", help="fetch time (ISO) for relative dates; default: the recorded Date header or now")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("parse-date", help="parse Vietnamese date strings (arguments, or stdin lines)")
+    p.add_argument("text", nargs="*")
+    p.add_argument("--now", help="reference time (ISO) for relative and year-less dates")
+    p.set_defaults(func=cmd_parse_date)
+
+    p = sub.add_parser("sites", help="list supported sites and their sections")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sites)
+
+    p = sub.add_parser("record", help="save live pages into a fixture folder")
+    p.add_argument("urls", nargs="+")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--kind", choices=["article", "section", "other"], default=None)
+    p.set_defaults(func=cmd_record)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "crawl" and not args.all and not args.site:
+        parser.error("crawl needs SITE or --all")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

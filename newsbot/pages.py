@@ -1,0 +1,33 @@
+"""Turning stored bytes into a :class:`Page`, the same way a crawl would.
+
+Decoding goes through Scrapy's response classes so that a saved file, a fixture and a live response all pick the
+charset the same way (HTTP header, then BOM, then ``<meta>``), and the fetch time comes from the recorded
+``Date`` header so relative dates ("2 giờ trước") resolve as they did when the page was saved.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from scrapy.http import HtmlResponse
+
+from newsbot.extract.article import Page
+
+
+def fetch_time_from_headers(headers: dict[str, str] | None) -> datetime | None:
+    for key, value in (headers or {}).items():
+        if key.lower() == "date" and value:
+            try:
+                return parsedate_to_datetime(value).astimezone(UTC)
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+def page_from_bytes(url: str, body: bytes, headers: dict[str, str] | None = None,
+                    fetched_at: datetime | None = None, status: int = 200) -> Page:
+    """Decode ``body`` like a Scrapy response would and wrap it as a Page."""
+    response = HtmlResponse(url=url, body=body, headers=headers or {}, status=status)
+    when = fetched_at or fetch_time_from_headers(headers) or datetime.now(UTC)
+    return Page(url=url, text=response.text, fetched_at=when, status=status)

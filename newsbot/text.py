@@ -1,0 +1,47 @@
+"""Text normalisation shared by every extractor, the date parser and the dedup keys.
+
+Pages come with NBSP between words, zero-width spaces pasted from Word, decomposed (NFD) Vietnamese and stray
+entities. Every text field leaves newsbot in one canonical form (NFC, single spaces, no invisible characters)
+so that equal text compares equal across sites and runs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+# Invisible characters that carry no text: zero-width space/joiners, word joiner, BOM, soft hyphen.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"), None)
+_WS = re.compile(r"\s+")  # Python's \s covers NBSP, thin spaces, ideographic space, etc.
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def clean_text(value: str | None, *, unescape: bool = False) -> str:
+    """Return ``value`` as NFC with invisible characters removed and whitespace collapsed.
+
+    ``unescape`` decodes entities left in text (double-encoded CMS output). It is off by default because parsel
+    already decoded the markup once, and a second pass would turn a literal "&lt;script&gt;" into markup.
+    """
+    if not value:
+        return ""
+    if unescape and "&" in value:
+        value = html.unescape(value)
+    value = value.translate(_INVISIBLE)
+    value = unicodedata.normalize("NFC", value)
+    return _WS.sub(" ", value).strip()
+
+
+def has_entity(value: str) -> bool:
+    """True when ``value`` still contains an HTML entity (a sign of double encoding)."""
+    return bool(_ENTITY.search(value))
+
+
+def fold_for_key(value: str) -> str:
+    """Fold text for dedup keys: NFC, lower case, punctuation dropped, spaces collapsed.
+
+    Tone marks are kept: they change meaning in Vietnamese, so "ma" and "má" must not share a key.
+    """
+    value = clean_text(value).casefold()
+    value = "".join(ch if ch.isalnum() or ch.isspace() else " " for ch in value)
+    return _WS.sub(" ", value).strip()
