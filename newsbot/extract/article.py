@@ -60,6 +60,7 @@ class ArticleRules:
     lead_in_body: ClassVar[str | None] = "bold_first"  # "bold_first" | "prefix" | None
     lead_prefix: ClassVar[str | None] = None  # regex for a lead that starts with a bold prefix "(CTO) -"
     lead_when_empty: ClassVar[str | None] = "bold_first"  # rule used when the separate lead element is empty
+    lead_image: ClassVar[Sel] = None  # a photo block between the lead and the body: its caption precedes the body's
     drop: ClassVar[Sel] = ()  # furniture removed from the page before anything is read
     skip: ClassVar[Sel] = ()  # inside the body: ignored while flattening (ad slots, placeholders)
     figure: ClassVar[Sel] = ()  # image blocks holding their caption (table.image, figure, div.articleimg)
@@ -150,6 +151,9 @@ def extract_with_rules(rules: type[ArticleRules], page: Page) -> Extracted:
         lead_text, lead_caps = _split_captions(rules, lead_blocks)
         captions.extend(lead_caps)
         lead = clean_text(" ".join(b.text for b in lead_text)) or None
+
+    for node in first_match(sel, rules.lead_image)[:1]:  # outside lead and body, so read on its own, in page order
+        captions.extend(_split_captions(rules, Flattener(**flat_kwargs).flatten(node.root))[1])
 
     body_nodes = first_match(sel, rules.body)
     blocks: list[Block] = []
