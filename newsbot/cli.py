@@ -39,7 +39,10 @@ def resolve_replay_dir(path: str, site_key: str) -> Path:
 
 
 def crawl_settings(args: argparse.Namespace, replay_dirs: list[Path] | None) -> dict:
-    overrides: dict = {"LOG_LEVEL": args.log_level}
+    overrides: dict = {"LOG_LEVEL": args.log_level, "NEWSBOT_DATA_DIR": str(args.data_dir),
+                       "NEWSBOT_STATE": not args.no_state}
+    if args.refresh_days:
+        overrides["NEWSBOT_REFRESH_DAYS"] = args.refresh_days
     if args.output:
         overrides["NEWSBOT_OUTPUT"] = str(args.output)
     if args.since:
@@ -85,22 +88,16 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     process.start()
     failed = 0
     for crawler in crawlers:
-        stats = crawler.stats.get_stats()
-        summary = {
-            "site": crawler.spider.profile.key if crawler.spider else None,
-            "items_written": stats.get("newsbot/items_written", 0),
-            "items_scraped": stats.get("item_scraped_count", 0),
-            "dropped": stats.get("newsbot/dropped", 0),
-            "duplicates": stats.get("newsbot/duplicates/url", 0) + stats.get("newsbot/duplicates/content", 0),
-            "listing_pages": stats.get("newsbot/listing_pages", 0),
-            "article_pages": stats.get("newsbot/article_pages", 0),
-            "errors": sum(v for k, v in stats.items() if k.startswith(("newsbot/article_errors",
-                                                                        "newsbot/listing_errors"))),
-            "replay_misses": stats.get("replay/miss", 0),
-            "finish_reason": stats.get("finish_reason"),
-        }
-        print(_json(summary), file=sys.stderr)
-        if summary["errors"] or summary["finish_reason"] not in ("finished", None):
+        report = getattr(crawler, "newsbot_report", None)
+        summary = report.summary if report is not None else None
+        if summary is None:  # the spider never opened (e.g. the site is locked by another run)
+            summary = {"spider": crawler.spidercls.name, "health": "fail",
+                       "problems": ["the crawl did not run"], "finish_reason": None}
+        brief = {k: summary.get(k) for k in ("site", "spider", "health", "problems", "finish_reason", "requests",
+                                             "listing_pages", "article_pages", "items_written", "updates_written",
+                                             "dropped", "duplicates", "errors", "replay_misses")}
+        print(_json(brief), file=sys.stderr)
+        if summary.get("health") != "ok" or summary.get("finish_reason") not in ("finished",):
             failed += 1
     return 1 if failed else 0
 
@@ -199,6 +196,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", metavar="YYYY-MM-DD", help="skip older articles; stop paging past them")
     p.add_argument("--sections", metavar="NAMES", help="comma-separated section names or URLs to crawl")
     p.add_argument("--max-pages", type=int, default=0, help="listing pages per section (0 = all)")
+    p.add_argument("--data-dir", default="data", metavar="DIR",
+                   help="crawl state and per-run part files (default ./data)")
+    p.add_argument("--no-state", action="store_true", help="ignore the crawl state: fetch everything again")
+    p.add_argument("--refresh-days", type=int, default=0, metavar="N",
+                   help="re-fetch known articles published in the last N days; write an update if changed")
     p.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting")
     p.add_argument("--log-level", default="INFO")
     p.set_defaults(func=cmd_crawl)

@@ -28,6 +28,7 @@ PARAGRAPH_SEP = "\n\n"
 class ArticleItem(scrapy.Item):
     url = scrapy.Field()
     canonical_url = scrapy.Field()
+    record_type = scrapy.Field()
     site = scrapy.Field()
     section = scrapy.Field()
     title = scrapy.Field()
@@ -121,6 +122,7 @@ def build_item(
                 item[raw] = fields[name]
         item[name] = parsed.isoformat() if parsed else None
     item["canonical_url"] = canonical_url(item["url"])
+    item["record_type"] = "article"
     item["fingerprint"] = content_fingerprint(item.get("title"), item.get("body"))
     item["crawled_at"] = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     item["extractor"] = {

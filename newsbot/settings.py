@@ -16,7 +16,6 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -45,9 +44,23 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "newsbot.pipelines.ValidationPipeline": 100,
     "newsbot.pipelines.DedupPipeline": 200,
+    "newsbot.pipelines.state.StatePipeline": 300,
     "newsbot.pipelines.JsonLinesWriterPipeline": 900,
 }
 
+EXTENSIONS = {
+    "newsbot.extensions.report.RunReport": 500,
+}
+
+NEWSBOT_DATA_DIR = None  # crawl state (state.sqlite) and per-run part files; the CLI defaults it to ./data
+NEWSBOT_STATE = True  # incremental runs against the crawl state in NEWSBOT_DATA_DIR
+NEWSBOT_REFRESH_DAYS = 0  # re-fetch known articles published in the last N days; write an update if changed
+NEWSBOT_RETRY_PENDING_MAX = 5  # attempts for articles a previous run discovered but could not finish
+NEWSBOT_MAX_ERROR_RATE = 0.05
+NEWSBOT_MIN_COVERAGE = {"title": 1.0, "body": 1.0, "published_at": 1.0}
+NEWSBOT_DRIFT_WINDOW = 5
+NEWSBOT_DRIFT_DROP = 0.3
+NEWSBOT_DRIFT_MIN_ITEMS = 5
 NEWSBOT_REPLAY_DIR = None  # a fixture folder (or a list): serve recorded responses instead of the network
 NEWSBOT_OUTPUT = None  # JSON Lines file the writer appends to
 NEWSBOT_FSYNC_EVERY = 50

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
+from urllib.parse import parse_qsl
 
 import scrapy
 from scrapy.http import FormRequest, Request, Response
@@ -17,28 +18,33 @@ from scrapy.http import FormRequest, Request, Response
 from newsbot.extract.article import Page
 from newsbot.extract.listing import RequestSpec
 from newsbot.items import build_item
+from newsbot.replay import response_fetch_time
 from newsbot.sites.base import SiteProfile
 
 logger = logging.getLogger(__name__)
 
 
-def response_fetch_time(response: Response) -> datetime:
-    """When the page was fetched: the recorded ``Date`` header in replay, now otherwise."""
-    if "replay" in (response.flags or []):
-        from email.utils import parsedate_to_datetime
-
-        raw = response.headers.get(b"Date")
-        if raw:
-            try:
-                return parsedate_to_datetime(raw.decode("latin-1")).astimezone(UTC)
-            except (TypeError, ValueError):
-                pass
-    return datetime.now(UTC)
-
-
 def page_from_response(response: Response) -> Page:
     return Page(url=response.url, text=response.text, fetched_at=response_fetch_time(response),
-                status=response.status)
+                status=response.status, meta=page_meta(response))
+
+
+def page_meta(response: Response) -> dict[str, Any]:
+    """What extraction may need besides the body: a POST's form fields and the date the listing showed.
+
+    An API listing (a form POST) learns which list and offset a response answers from the form it sent: the
+    live response URL carries no trace of it. A profile may use the listing's date when the article page
+    prints none.
+    """
+    meta: dict[str, Any] = {}
+    request = getattr(response, "request", None)
+    if request is None:
+        return meta
+    if request.method.upper() == "POST" and request.body:
+        meta["request_form"] = tuple(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
+    if request.meta.get("listed_date"):
+        meta["listed_date"] = request.meta["listed_date"]
+    return meta
 
 
 class NewsSpider(scrapy.Spider):
@@ -57,6 +63,12 @@ class NewsSpider(scrapy.Spider):
         since = spider._since_arg or crawler.settings.get("NEWSBOT_SINCE")
         spider.since = date.fromisoformat(since) if since else None
         spider.max_pages = crawler.settings.getint("NEWSBOT_MAX_PAGES", 0)
+        spider.refresh_days = crawler.settings.getint("NEWSBOT_REFRESH_DAYS", 0)
+        spider.retry_max = crawler.settings.getint("NEWSBOT_RETRY_PENDING_MAX", 5)
+        from newsbot.run import get_run
+
+        spider.run = get_run(crawler)
+        spider.state = spider.run.state if spider.run is not None else None
         return spider
 
     # -- requests -------------------------------------------------------------------------------------------
@@ -79,9 +91,16 @@ class NewsSpider(scrapy.Spider):
             yield req
 
     def start_requests(self):
+        if self.state is not None:
+            # Articles a previous run discovered but never finished (killed, or failed): fetch them directly, since
+            # their listing page may not be visited again once the section's first pages are all known.
+            for url, section in self.state.retry_candidates(self.profile.key, self.retry_max):
+                self.crawler.stats.inc_value("newsbot/retried_from_state")
+                yield Request(url, callback=self.parse_article, meta={"section": section})
         for section in self.selected_sections():
             spec = self.profile.listing.first_request(section.url)
-            yield self._request(spec, self.parse_section, {"section": section.name, "page_no": 1})
+            yield self._request(spec, self.parse_section,
+                                {"section": section.name, "section_url": section.url, "page_no": 1})
 
     # -- callbacks ------------------------------------------------------------------------------------------
     def parse_section(self, response: Response):
@@ -103,23 +122,69 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value("newsbot/listing_empty")
             logger.warning("listing %s has no article links", response.url)
         all_old = bool(listing.article_urls) and self.since is not None
+        section_name = response.meta.get("section")
+        section_url = response.meta.get("section_url") or response.url
+        new_urls, refresh_urls = self._triage(listing.article_urls, section_name)
         for url in listing.article_urls:
             if self.since is not None:
                 listed = self._listed_date(listing.item_dates.get(url), page)
                 if listed is None or listed >= self.since:
                     all_old = False
-            yield Request(url, callback=self.parse_article,
-                          meta={"section": response.meta.get("section"), "listing": response.url})
+        for url in new_urls:
+            yield Request(url, callback=self.parse_article, meta={"section": section_name, "listing": response.url,
+                                                                  "listed_date": listing.item_dates.get(url)})
+        for url in refresh_urls:
+            stats.inc_value("newsbot/refresh/requested")
+            yield Request(url, callback=self.parse_article, dont_filter=True,
+                          meta={"section": section_name, "listing": response.url, "refresh": True,
+                                "listed_date": listing.item_dates.get(url)})
         if listing.next_page is None:
+            if self.state is not None:
+                self.state.mark_section(self.profile.key, section_url, section_name, complete=True)
             return
         if self.since is not None and all_old:
             stats.inc_value("newsbot/pagination_stopped/since")
+            return
+        if (self.state is not None and listing.article_urls and not new_urls
+                and self.state.section_complete(self.profile.key, section_url)):
+            # Incremental stop: everything on this page is known and an earlier run already paged to the end.
+            stats.inc_value("newsbot/pagination_stopped/known")
+            self.state.mark_section(self.profile.key, section_url, section_name, complete=False)
             return
         if self.max_pages and page_no >= self.max_pages:
             stats.inc_value("newsbot/pagination_stopped/max_pages")
             return
         yield self._request(listing.next_page, self.parse_section,
-                            {"section": response.meta.get("section"), "page_no": page_no + 1})
+                            {"section": section_name, "section_url": section_url, "page_no": page_no + 1})
+
+    def _triage(self, urls: list[str], section: str | None) -> tuple[list[str], list[str]]:
+        """Split listed URLs into new ones (fetch) and known ones due for a refresh; the rest are skipped."""
+        if self.state is None:
+            return list(urls), []
+        from newsbot.urls import canonical_url
+
+        keys = {url: canonical_url(url) for url in urls}
+        statuses = self.state.statuses(keys.values())
+        new, known = [], []
+        for url in urls:
+            status = statuses.get(keys[url])
+            if status in ("written", "dropped"):
+                known.append(url)
+            else:
+                new.append(url)
+                if status is None:
+                    self.state.mark_pending(keys[url], url, self.profile.key, section)
+        self.crawler.stats.inc_value("newsbot/listed/known", len(known))
+        self.crawler.stats.inc_value("newsbot/listed/new", len(new))
+        refresh: list[str] = []
+        if self.refresh_days and known:
+            published = self.state.published_at(keys[u] for u in known)
+            cutoff = (datetime.now(UTC).date().toordinal() - self.refresh_days)
+            for url in known:
+                value = published.get(keys[url])
+                if value and date.fromisoformat(value[:10]).toordinal() >= cutoff:
+                    refresh.append(url)
+        return new, refresh
 
     def _listed_date(self, text: str | None, page: Page) -> date | None:
         if not text:
@@ -138,6 +203,7 @@ class NewsSpider(scrapy.Spider):
         if response.status >= 400:
             stats.inc_value(f"newsbot/article_errors/{response.status}")
             logger.error("article %s answered %s", response.url, response.status)
+            self._mark_failed(response)
             return
         page = page_from_response(response)
         try:
@@ -149,10 +215,29 @@ class NewsSpider(scrapy.Spider):
         except Exception:
             stats.inc_value("newsbot/article_errors/extract")
             logger.exception("could not extract %s", response.url)
+            self._mark_failed(response)
             return
+        if response.meta.get("refresh") and self.state is not None:
+            prior = self.state.get(item["canonical_url"])
+            if prior is not None and prior.fingerprint == item.get("fingerprint"):
+                stats.inc_value("newsbot/refresh/unchanged")
+                return
+            stats.inc_value("newsbot/refresh/changed")
+            item["record_type"] = "update"
         if self.since is not None and item.get("published_at"):
             published = date.fromisoformat(item["published_at"][:10])
             if published < self.since:
                 stats.inc_value("newsbot/skipped/before_since")
+                if self.state is not None:
+                    self.state.mark_dropped(item["canonical_url"], item["url"], self.profile.key,
+                                            item.get("section"))
                 return
         yield item
+
+    def _mark_failed(self, response: Response) -> None:
+        if self.state is None:
+            return
+        from newsbot.urls import canonical_url
+
+        url = response.request.url if response.request is not None else response.url
+        self.state.mark_failed(canonical_url(url), url, self.profile.key, response.meta.get("section"))
