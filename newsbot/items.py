@@ -23,6 +23,9 @@ from newsbot.text import clean_text, fold_for_key
 from newsbot.urls import canonical_url
 
 PARAGRAPH_SEP = "\n\n"
+FIELD_ORDER = ("url", "canonical_url", "record_type", "site", "section", "title", "lead", "body", "authors", "source",
+               "published_at", "published_at_raw", "updated_at", "updated_at_raw", "captions", "tags", "fingerprint",
+               "crawled_at", "extractor")
 
 
 class ArticleItem(scrapy.Item):
@@ -133,7 +136,7 @@ def build_item(
         "layout": layout,
         "fallback_fields": list(fallback_fields or []),
     }
-    return item
+    return ArticleItem({name: item.get(name) for name in FIELD_ORDER})
 
 
 @cache

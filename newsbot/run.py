@@ -6,7 +6,7 @@ Scheduled crawls (cron, scrapyd) write under ``NEWSBOT_DATA_DIR`` (``./data``)::
     data/<site>/<run-id>.jsonl              one part per run; appears only complete (temp + fsync + rename)
     data/<site>/<run-id>.jsonl.tmp          the part being written (readers ignore *.tmp)
     data/<site>/<run-id>.manifest.json      counts by outcome, time window, sha256 of the part, versions, health
-    data/<site>/runs.jsonl                  one summary line per run: the history that drift checks read
+    data/<site>/reports/runs.jsonl          one summary line per run: the history that drift checks read
     data/<site>/.lock                       held while a run of the site is going on
 
 A run killed with SIGKILL leaves its ``.tmp`` part; the next run of the site (holding the lock) cuts a torn last

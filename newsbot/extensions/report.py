@@ -121,7 +121,7 @@ class RunReport:
         run = get_run(self.crawler)
         history: list[dict] = []
         if run is not None:
-            hist_path = run.site_dir / "runs.jsonl"
+            hist_path = run.site_dir / "reports" / "runs.jsonl"
             if hist_path.exists():
                 for line in hist_path.read_text("utf-8").splitlines():
                     try:
@@ -145,7 +145,8 @@ class RunReport:
             manifest = dict(summary, parts=run.parts, recovered_parts=run.recovered_parts, versions=versions(),
                             state=run.state.count(run.site) if run.state else None)
             write_json_atomic(run.site_dir / f"{run.run_id}.manifest.json", manifest)
-            with (run.site_dir / "runs.jsonl").open("a", encoding="utf-8") as fh:
+            hist_path.parent.mkdir(exist_ok=True)
+            with hist_path.open("a", encoding="utf-8") as fh:
                 fh.write(json.dumps(summary, ensure_ascii=False) + "\n")
             run.close()
         level = logging.ERROR if problems else logging.INFO
