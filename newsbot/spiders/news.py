@@ -68,7 +68,7 @@ class NewsSpider(scrapy.Spider):
         from newsbot.run import get_run
 
         spider.run = get_run(crawler)
-        spider.state = spider.run.state if spider.run is not None else None
+        spider.crawl_state = spider.run.state if spider.run is not None else None
         return spider
 
     # -- requests -------------------------------------------------------------------------------------------
@@ -91,10 +91,10 @@ class NewsSpider(scrapy.Spider):
             yield req
 
     def start_requests(self):
-        if self.state is not None:
+        if self.crawl_state is not None:
             # Articles a previous run discovered but never finished (killed, or failed): fetch them directly, since
             # their listing page may not be visited again once the section's first pages are all known.
-            for url, section in self.state.retry_candidates(self.profile.key, self.retry_max):
+            for url, section in self.crawl_state.retry_candidates(self.profile.key, self.retry_max):
                 self.crawler.stats.inc_value("newsbot/retried_from_state")
                 yield Request(url, callback=self.parse_article, meta={"section": section})
         for section in self.selected_sections():
@@ -139,17 +139,17 @@ class NewsSpider(scrapy.Spider):
                           meta={"section": section_name, "listing": response.url, "refresh": True,
                                 "listed_date": listing.item_dates.get(url)})
         if listing.next_page is None:
-            if self.state is not None:
-                self.state.mark_section(self.profile.key, section_url, section_name, complete=True)
+            if self.crawl_state is not None:
+                self.crawl_state.mark_section(self.profile.key, section_url, section_name, complete=True)
             return
         if self.since is not None and all_old:
             stats.inc_value("newsbot/pagination_stopped/since")
             return
-        if (self.state is not None and listing.article_urls and not new_urls
-                and self.state.section_complete(self.profile.key, section_url)):
+        if (self.crawl_state is not None and listing.article_urls and not new_urls
+                and self.crawl_state.section_complete(self.profile.key, section_url)):
             # Incremental stop: everything on this page is known and an earlier run already paged to the end.
             stats.inc_value("newsbot/pagination_stopped/known")
-            self.state.mark_section(self.profile.key, section_url, section_name, complete=False)
+            self.crawl_state.mark_section(self.profile.key, section_url, section_name, complete=False)
             return
         if self.max_pages and page_no >= self.max_pages:
             stats.inc_value("newsbot/pagination_stopped/max_pages")
@@ -159,12 +159,12 @@ class NewsSpider(scrapy.Spider):
 
     def _triage(self, urls: list[str], section: str | None) -> tuple[list[str], list[str]]:
         """Split listed URLs into new ones (fetch) and known ones due for a refresh; the rest are skipped."""
-        if self.state is None:
+        if self.crawl_state is None:
             return list(urls), []
         from newsbot.urls import canonical_url
 
         keys = {url: canonical_url(url) for url in urls}
-        statuses = self.state.statuses(keys.values())
+        statuses = self.crawl_state.statuses(keys.values())
         new, known = [], []
         for url in urls:
             status = statuses.get(keys[url])
@@ -173,12 +173,12 @@ class NewsSpider(scrapy.Spider):
             else:
                 new.append(url)
                 if status is None:
-                    self.state.mark_pending(keys[url], url, self.profile.key, section)
+                    self.crawl_state.mark_pending(keys[url], url, self.profile.key, section)
         self.crawler.stats.inc_value("newsbot/listed/known", len(known))
         self.crawler.stats.inc_value("newsbot/listed/new", len(new))
         refresh: list[str] = []
         if self.refresh_days and known:
-            published = self.state.published_at(keys[u] for u in known)
+            published = self.crawl_state.published_at(keys[u] for u in known)
             cutoff = (datetime.now(UTC).date().toordinal() - self.refresh_days)
             for url in known:
                 value = published.get(keys[url])
@@ -217,8 +217,8 @@ class NewsSpider(scrapy.Spider):
             logger.exception("could not extract %s", response.url)
             self._mark_failed(response)
             return
-        if response.meta.get("refresh") and self.state is not None:
-            prior = self.state.get(item["canonical_url"])
+        if response.meta.get("refresh") and self.crawl_state is not None:
+            prior = self.crawl_state.get(item["canonical_url"])
             if prior is not None and prior.fingerprint == item.get("fingerprint"):
                 stats.inc_value("newsbot/refresh/unchanged")
                 return
@@ -228,16 +228,16 @@ class NewsSpider(scrapy.Spider):
             published = date.fromisoformat(item["published_at"][:10])
             if published < self.since:
                 stats.inc_value("newsbot/skipped/before_since")
-                if self.state is not None:
-                    self.state.mark_dropped(item["canonical_url"], item["url"], self.profile.key,
+                if self.crawl_state is not None:
+                    self.crawl_state.mark_dropped(item["canonical_url"], item["url"], self.profile.key,
                                             item.get("section"))
                 return
         yield item
 
     def _mark_failed(self, response: Response) -> None:
-        if self.state is None:
+        if self.crawl_state is None:
             return
         from newsbot.urls import canonical_url
 
         url = response.request.url if response.request is not None else response.url
-        self.state.mark_failed(canonical_url(url), url, self.profile.key, response.meta.get("section"))
+        self.crawl_state.mark_failed(canonical_url(url), url, self.profile.key, response.meta.get("section"))
