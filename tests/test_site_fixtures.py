@@ -7,12 +7,14 @@ briefs; nothing here is generated from newsbot's own output.
 from __future__ import annotations
 
 from functools import cache
+from urllib.parse import urlencode
 
 import pytest
 from conftest import FIXTURES, expected_for, fixture_entries
 
 from newsbot.cli import extract_page_item
 from newsbot.extract.article import Page
+from newsbot.fixtures import FixtureFolder
 from newsbot.pages import page_from_bytes
 from newsbot.sites import all_profiles, get_profile
 
@@ -60,7 +62,26 @@ def _listing(site: str, file: str) -> dict:
     entry = _entry(site, file)
     body = (FIXTURES / site / "pages" / file).read_bytes()
     page: Page = page_from_bytes(entry["url"], body, entry.get("headers"))
-    return get_profile(site).extract_listing(page).as_expected()
+    profile = get_profile(site)
+    got = profile.extract_listing(page).as_expected()
+    first = profile.listing.first_request(entry["url"])
+    if first.method != "GET" or first.url != entry["url"]:  # an API-driven listing: follow it as the spider does
+        got["article_urls"] = _follow_api(site, first)
+    return got
+
+
+def _follow_api(site: str, spec) -> list[str]:
+    """The article URLs a section's API pages yield, once each, answered from the fixture folder."""
+    folder = FixtureFolder(FIXTURES / site)
+    urls: list[str] = []
+    while spec is not None:
+        hit = folder.lookup(spec.method, spec.url, urlencode(spec.form or ()))
+        if hit is None:
+            break
+        listing = get_profile(site).extract_listing(page_from_bytes(hit.url, hit.read_body(), hit.headers))
+        urls.extend(u for u in listing.article_urls if u not in urls)
+        spec = listing.next_page
+    return urls
 
 
 @pytest.mark.parametrize("site,file,field", list(_cases()))

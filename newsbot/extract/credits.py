@@ -30,6 +30,7 @@ ROLE_PREFIX = re.compile(
 _AUTHOR_SPLIT = re.compile(r"\s+[-–—]\s+|\s*;\s*")
 _SOURCE = re.compile(r"^\(?\s*(?:Theo|Nguồn)\s*[:：]?\s+(?P<src>[^,;]{2,80}?)\s*\)?\s*\.?$", re.I)
 _SENTENCE_END = re.compile(r"[.!?…:;]$")
+_LABELLED_SOURCE = re.compile(r"^\(?\s*Nguồn\s*[:：]", re.I)  # "Nguồn: X": an explicit label, never prose
 
 
 def split_caption(text: str | None) -> tuple[str | None, str | None]:
@@ -67,7 +68,8 @@ def parse_source_line(line: str | None) -> str | None:
     """The origin named by a standalone "Theo X" / "Nguồn: X" line, else None.
 
     A sentence such as "Theo Sở Y tế, đến nay ..." is body: a comma, a sentence end or more than eight words
-    after "Theo" means it is prose, not a credit line.
+    after "Theo" means it is prose, not a credit line. "Nguồn:" with its colon is a label nobody writes in prose,
+    so it may name a longer origin ("Nguồn: Trang thông tin điện tử thành phố Phúc Yên").
     """
     line = clean_text(line)
     if not line:
@@ -76,7 +78,8 @@ def parse_source_line(line: str | None) -> str | None:
     if not m:
         return None
     src = m.group("src").strip()
-    if len(src.split()) > 8 or _SENTENCE_END.search(src):
+    max_words = 12 if _LABELLED_SOURCE.match(line) else 8
+    if len(src.split()) > max_words or _SENTENCE_END.search(src):
         return None
     return src
 
