@@ -103,17 +103,32 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 # --- extract ----------------------------------------------------------------------------------------------------
-def extract_page_item(url: str, body: bytes, headers: dict | None = None, now: datetime | None = None) -> dict:
-    """The item a crawl would write for this page (no pipelines)."""
+GENERIC_FIELDS = ["title", "section", "lead", "body", "authors", "source", "published_at", "updated_at", "captions",
+                  "tags"]
+
+
+def extract_page_item(url: str, body: bytes, headers: dict | None = None, now: datetime | None = None,
+                      *, generic: bool = True, force_generic: bool = False) -> dict:
+    """The item a crawl would write for this page (no pipelines); the generic extractor for unknown domains."""
     from newsbot.items import build_item
     from newsbot.pages import page_from_bytes
     from newsbot.sites import UnknownSite, all_profiles, profile_for_url
 
-    profile = profile_for_url(url)
-    if profile is None:
-        names = ", ".join(p.key for p in all_profiles())
-        raise UnknownSite(f"no profile for {url}; supported sites: {names}")
+    profile = None if force_generic else profile_for_url(url)
     page = page_from_bytes(url, body, headers, fetched_at=now)
+    if profile is None:
+        if not generic:
+            names = ", ".join(p.key for p in all_profiles())
+            raise UnknownSite(f"no profile for {url}; supported sites: {names}")
+        from urllib.parse import urlsplit
+
+        from newsbot.extract.generic import extract_generic
+
+        result = extract_generic(page)
+        result.fields["site"] = (urlsplit(url).hostname or "").removeprefix("www.")
+        item = build_item(result.fields, fetched_at=page.fetched_at, profile="generic", family=None,
+                          layout=result.layout, fallback_fields=GENERIC_FIELDS)
+        return _item_dict(item)
     result = profile.extract_article(page)
     item = build_item(result.fields, fetched_at=page.fetched_at, profile=profile.key, family=profile.family,
                       layout=result.layout, fallback_fields=result.fallback_fields)
@@ -131,12 +146,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
             folder = FixtureFolder(target)
             for entry in folder.articles():
-                print(_json(extract_page_item(entry.url, entry.read_body(), entry.headers, now)))
+                print(_json(extract_page_item(entry.url, entry.read_body(), entry.headers, now,
+                                              force_generic=args.generic)))
             return 0
         if not args.url:
             print("newsbot: extract FILE needs --url URL (the page's address decides the profile)", file=sys.stderr)
             return 2
-        print(_json(extract_page_item(args.url, target.read_bytes(), None, now)))
+        print(_json(extract_page_item(args.url, target.read_bytes(), None, now, force_generic=args.generic)))
         return 0
     except UnknownSite as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
@@ -164,13 +180,69 @@ def cmd_sites(args: argparse.Namespace) -> int:
     from newsbot.sites import all_profiles
 
     profiles = [p.describe() for p in all_profiles()]
+    scores: dict = {}
+    if DEFAULT_EVAL_REPORT.exists():
+        try:
+            scores = json.loads(DEFAULT_EVAL_REPORT.read_text("utf-8"))
+        except ValueError:
+            scores = {}
+    for p in profiles:
+        p["eval"] = {mode: (data.get("sites") or {}).get(p["key"]) for mode, data in scores.items()}
     if args.json:
         print(_json(profiles))
         return 0
     for p in profiles:
-        print(f"{p['spider']:<14} {p['key']:<26} family {p['family'] or '-':<4} {p['name']}")
+        print(f"{p['spider']:<16} {p['key']:<24} family {p['family'] or '-':<3} layouts {','.join(p['layouts'])}"
+              f"  {p['name']}")
         for s in p["sections"]:
-            print(f"    {s['name']}: {s['url']}")
+            print(f"    section {s['name']}: {s['url']}")
+        for mode, sc in p["eval"].items():
+            if sc:
+                print(f"    last eval ({mode}): {sc['pages']} pages, title {sc['title']:.0%}, date "
+                      f"{sc['published_at']:.0%}, authors {sc['authors']:.0%}, body F1 {sc['body_f1']:.3f}, "
+                      f"caption F1 {sc['caption_f1']:.3f}, pages with leaks {sc['pages_with_leaks']}")
+        if not any(p["eval"].values()):
+            print("    last eval: none yet (run `newsbot eval`)")
+    return 0
+
+
+# --- eval -------------------------------------------------------------------------------------------------------
+DEFAULT_EVAL_REPORT = Path("data") / "eval.json"
+
+
+def _fixture_dirs(paths: list[str]) -> list[Path]:
+    if paths:
+        out = []
+        for p in map(Path, paths):
+            out.extend(sorted(d for d in p.iterdir() if (d / "manifest.json").exists())
+                       if not (p / "manifest.json").exists() and p.is_dir() else [p])
+        return out
+    root = REPO_ROOT / "fixtures"
+    return sorted(d for d in root.iterdir() if (d / "manifest.json").exists())
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from newsbot.evaluate import evaluate, save_report
+
+    report = evaluate(_fixture_dirs(args.dirs), generic=args.generic)
+    mode = "generic" if args.generic else "profiles"
+    if args.save:
+        save_report(report, Path(args.save), mode=mode)
+    if args.json:
+        print(_json({"mode": mode, "overall": report.summary(), "sites": report.by_site()}))
+        return 0
+    cols = ("pages", "title", "lead", "section", "published_at", "updated_at", "authors", "source", "tags",
+            "body_f1", "paragraph_precision", "caption_f1", "pages_with_leaks")
+    short = ("pages", "title", "lead", "sect", "pub", "upd", "auth", "src", "tags", "bodyF1", "parP", "capF1",
+             "leaks")
+    print(f"{mode:<26}" + "".join(f"{c:>8}" for c in short))
+    rows = list(report.by_site().items()) + [("ALL", report.summary())]
+    for site, s in rows:
+        cells = []
+        for c in cols:
+            v = s.get(c, 0)
+            cells.append(f"{v:>8}" if isinstance(v, int) else f"{v:>8.3f}")
+        print(f"{site:<26}" + "".join(cells))
     return 0
 
 
@@ -205,10 +277,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-level", default="INFO")
     p.set_defaults(func=cmd_crawl)
 
-    p = sub.add_parser("extract", help="print the item for a saved page, or for every article of a fixture folder")
+    p = sub.add_parser("extract", help="print the item for a saved page (any news site), or for a fixture folder")
     p.add_argument("path", help="an HTML file, or a fixture folder")
     p.add_argument("--url", help="the page's URL (required for a file)")
     p.add_argument("--now", help="fetch time (ISO) for relative dates; default: the recorded Date header or now")
+    p.add_argument("--generic", action="store_true", help="use the generic extractor even when a profile exists")
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("parse-date", help="parse Vietnamese date strings (arguments, or stdin lines)")
@@ -219,6 +292,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sites", help="list supported sites and their sections")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_sites)
+
+    p = sub.add_parser("eval", help="score extraction against the expected JSON of fixture folders")
+    p.add_argument("dirs", nargs="*", help="fixture folders, or folders of them (default: every bundled fixture)")
+    p.add_argument("--generic", action="store_true", help="score the generic extractor instead of the profiles")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--save", default=str(DEFAULT_EVAL_REPORT), metavar="FILE",
+                   help="keep the scores for `newsbot sites` (default data/eval.json; '' to skip)")
+    p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("record", help="save live pages into a fixture folder")
     p.add_argument("urls", nargs="+")

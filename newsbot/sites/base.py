@@ -16,6 +16,12 @@ from newsbot.extract.article import ArticleRules, Extracted, Page, extract_with_
 from newsbot.extract.listing import Listing, ListingRules
 
 
+def _missing(fields: dict[str, Any], name: str) -> bool:
+    if name == "published_at":
+        return not fields.get("published_at_raw") and not fields.get("published_at")
+    return not fields.get(name)
+
+
 @dataclass(frozen=True)
 class Section:
     name: str
@@ -52,10 +58,29 @@ class SiteProfile:
                 return layout
         return cls.layouts[0]
 
+    # Fields a page cannot do without: when a layout's selector finds nothing (a redesign, an odd page), the
+    # generic extractor fills them and the item says so in extractor.fallback_fields.
+    fallback_fields: ClassVar[tuple[str, ...]] = ("title", "published_at", "body_paragraphs", "section")
+
     @classmethod
     def extract_article(cls, page: Page) -> Extracted:
         layout = cls.choose_layout(page)
         result = extract_with_rules(layout, page)
+        missing = [name for name in cls.fallback_fields if _missing(result.fields, name)]
+        if missing:
+            from newsbot.extract.generic import extract_generic
+
+            fresh = Page(url=page.url, text=page.text, fetched_at=page.fetched_at, status=page.status, meta=page.meta)
+            generic = extract_generic(fresh).fields
+            for name in missing:
+                if name == "published_at":
+                    if generic.get("published_at_raw") or generic.get("published_at"):
+                        result.fields["published_at_raw"] = generic.get("published_at_raw")
+                        result.fields["published_at"] = generic.get("published_at")
+                        result.fallback_fields.append(name)
+                elif not _missing(generic, name):
+                    result.fields[name] = generic[name]
+                    result.fallback_fields.append(name)
         result.fields["site"] = cls.key
         return result
 
