@@ -306,6 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--kind", choices=["article", "section", "other"], default=None)
     p.set_defaults(func=cmd_record)
+
+    from newsbot.export.cli import add_export_parser
+
+    add_export_parser(sub)
     return parser
 
 
