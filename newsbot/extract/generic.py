@@ -214,7 +214,9 @@ def _date_lines(nodes: list[str], now) -> tuple[list[tuple[str, bool]], str | No
     updated = None
     for t in nodes:
         t = clean_text(t)
-        if not t or len(t) > 200:
+        if len(t) > 150:  # body text reached: a date printed after it is someone else's (footer, licence line)
+            break
+        if not t or len(t) > 100:
             continue
         for key, value in split_labeled(t).items():
             dates = find_dates(value, now)
@@ -227,6 +229,31 @@ def _date_lines(nodes: list[str], now) -> tuple[list[tuple[str, bool]], str | No
     return found, updated
 
 
+def _texts_before(title, levels: int) -> list[str]:
+    """Text printed before the headline inside its own article block (``levels`` ancestors up), in order.
+
+    A date bar just above the headline belongs to the article; the header's "today" above the whole page does not,
+    and it sits outside the headline's block.
+    """
+    block = title
+    for _ in range(levels):
+        if block.getparent() is not None:
+            block = block.getparent()
+    out: list[str] = []
+    for el in block.iter():
+        if el is title:
+            break
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "a", "li"):
+            continue
+        if any(isinstance(a.tag, str) and a.tag in ("a", "li") for a in el.iterancestors()):
+            continue
+        if el.text and el.text.strip():
+            out.append(el.text)
+        if el.tail and el.tail.strip() and title not in el.iterdescendants():
+            out.append(el.tail)
+    return out
+
+
 def _choose_date(sel: Selector, title_el, meta_value: str | None, now) -> tuple[str | None, str | None]:
     """The publication date line: printed near the headline (after it, else just before it), else the meta.
 
@@ -237,8 +264,10 @@ def _choose_date(sel: Selector, title_el, meta_value: str | None, now) -> tuple[
     before: list[tuple[str, bool]] = []
     updated = None
     if title_el is not None:
-        after, updated = _date_lines(title_el.xpath("following::text()[normalize-space()]")[:60].getall(), now)
-        nodes = title_el.xpath("preceding::text()[normalize-space()]").getall()[-12:]
+        # Dates inside lists and links belong to other articles (related news, "Tin mới"), not to this one.
+        own = "[normalize-space()][not(ancestor::li) and not(ancestor::a) and not(ancestor::script)]"
+        after, updated = _date_lines(title_el.xpath(f"following::text(){own}")[:60].getall(), now)
+        nodes = _texts_before(title_el.root, levels=2)[-12:]
         before, upd_before = _date_lines(list(reversed(nodes)), now)
         updated = updated or upd_before
     meta_has_time = bool(meta_value and re.search(r"T\d{2}:\d{2}", meta_value))

@@ -223,7 +223,11 @@ class G1Site(SiteProfile):
         """The article page's date line is the truth; the list's ``CreatedDate`` only fills a missing one."""
         result = super().extract_article(page)
         listed = page.meta.get("listed_date")
-        if listed and not result.fields.get("published_at_raw") and not result.fields.get("published_at"):
+        from_generic = "published_at" in result.fallback_fields  # a guess from the page's text: the API knows better
+        if listed and (from_generic or (not result.fields.get("published_at_raw")
+                                        and not result.fields.get("published_at"))):
+            result.fields["published_at_raw"] = None
             result.fields["published_at"] = listed
-            result.fallback_fields.append("published_at")
+            if not from_generic:
+                result.fallback_fields.append("published_at")
         return result
