@@ -127,3 +127,16 @@ def test_unknown_site_is_a_clear_error() -> None:
     proc = run_crawl("nosuchsite.vn", "--replay", "fixtures")
     assert proc.returncode == 2
     assert "unknown site" in proc.stderr and "baovinhphuc" in proc.stderr
+
+
+def test_export_reads_a_real_crawl_data_dir(first_run, tmp_path) -> None:
+    """Crawl output -> export: run history under reports/ is bookkeeping, not malformed article lines."""
+    data, _ = first_run
+    out = tmp_path / "news.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "newsbot.cli", "export", "--data-dir", str(data), "-o", str(out),
+                           "--no-card", "-q"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    total = sum(len(fixture_entries(site, ("article",))) for site in SITES)
+    assert len(rows) == total
+    assert "skipped" not in proc.stderr

@@ -84,6 +84,10 @@ class Record:
     seq: int
 
 
+# Folders of a data directory that hold crawl bookkeeping, not articles (newsbot.run: reports/runs.jsonl).
+NOT_DATA_DIRS = frozenset({"reports"})
+
+
 def is_input_file(path: Path) -> bool:
     """True for run output (``*.jsonl``, ``*.jsonl.gz``); manifests, state files and temp files are not data."""
     name = path.name
@@ -104,7 +108,7 @@ def find_input_files(paths: Sequence[str | Path]) -> list[Path]:
         if p.is_dir():
             found = sorted(
                 (f for f in p.rglob("*") if f.is_file() and is_input_file(f)
-                 and not any(part.startswith(".") for part in f.relative_to(p).parts)),
+                 and not any(part.startswith(".") or part in NOT_DATA_DIRS for part in f.relative_to(p).parts)),
                 key=lambda f: f.as_posix(),
             )
         elif p.exists():
