@@ -318,7 +318,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "crawl" and not args.all and not args.site:
         parser.error("crawl needs SITE or --all")
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # `newsbot sites | head`: the reader left; not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

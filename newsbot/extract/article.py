@@ -37,7 +37,7 @@ class Page:
     def selector(self) -> Selector:
         """A fresh parsed tree per page; extraction mutates it (furniture is removed)."""
         if self._selector is None:
-            self._selector = Selector(text=self.text, base_url=self.url)
+            self._selector = Selector(text=self.text, type="html", base_url=self.url)  # never parsel's JSON guess
         return self._selector
 
 

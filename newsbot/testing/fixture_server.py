@@ -20,9 +20,12 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import socket
+import struct
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -69,24 +72,48 @@ class FaultAction:
     - ``drop``: close the connection without answering: exercises connection-lost handling.
     - ``status``: answer this status with an empty body instead of the entry (5xx bursts, 429...).
     - ``truncate_at``: announce the full Content-Length but send only that many body bytes (data loss).
+    - ``reset``: abort the connection with a TCP RST (``SO_LINGER`` 0) instead of a clean close: before
+      anything is sent, or after the ``truncate_at`` bytes when both are set.
+    - ``headers``: headers added to (or replacing, case-insensitively) the answer's: a wrong or missing
+      charset in ``Content-Type``, a ``Location`` for redirect loops, ``Content-Encoding`` for a gzip bomb.
+    - ``body``: these bytes instead of the entry's body (or instead of the empty body of a ``status`` answer):
+      robots.txt rules, oversize pages, compressed bombs.
     """
 
     status: int | None = None
     delay: float = 0.0
     drop: bool = False
     truncate_at: int | None = None
+    reset: bool = False
+    headers: Mapping[str, str] | None = None
+    body: bytes | None = None
 
 
 #: ``faults(method, path_and_query) -> FaultAction | None``, called for every request before lookup.
 FaultHook = Callable[[str, str], FaultAction | None]
 
 
+def _is_source(obj: Any) -> bool:
+    """A folder-like object (e.g. :class:`newsbot.testing.generator.GeneratedSite`) that answers lookups itself."""
+    return isinstance(obj, FixtureFolder) or all(hasattr(obj, n) for n in ("lookup", "lookup_path", "origins"))
+
+
 def _as_folders(folders: Any) -> list[FixtureFolder]:
-    if isinstance(folders, (FixtureFolder, str, os.PathLike)):
+    if isinstance(folders, (str, os.PathLike)) or _is_source(folders):
         folders = [folders]
     out: list[FixtureFolder] = []
     for item in folders:
-        out.append(item if isinstance(item, FixtureFolder) else FixtureFolder(find_fixture_dir(item)))
+        out.append(item if _is_source(item) else FixtureFolder(find_fixture_dir(item)))
+    return out
+
+
+def _merge_headers(base: Mapping[str, str], extra: Mapping[str, str] | None) -> dict[str, str]:
+    """``base`` with ``extra`` added; a name in both (any case) takes ``extra``'s value."""
+    if not extra:
+        return dict(base)
+    low = {k.lower() for k in extra}
+    out = {k: v for k, v in base.items() if k.lower() not in low}
+    out.update(extra)
     return out
 
 
@@ -144,6 +171,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body if truncate_at is None else body[: max(0, truncate_at)])
         self.wfile.flush()
 
+    def _reset(self) -> None:
+        """Abort the connection: SO_LINGER 0 makes close() send a RST instead of a FIN."""
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
+        self.close_connection = True
+
     def _serve(self, method: str) -> None:
         fs = self.server.fixture_server
         number = fs._next_request()
@@ -164,13 +200,19 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None:
             if fault.delay > 0:
                 time.sleep(min(fault.delay, _MAX_FAULT_DELAY))
-            if fault.drop:
+            if fault.drop or (fault.reset and fault.truncate_at is None):
                 fs._log(method, self.path, 0)
+                if fault.reset:
+                    self._reset()
                 self.close_connection = True
                 return
             if fault.status is not None:
                 fs._log(method, self.path, fault.status)
-                self._send(fault.status, {"Content-Type": "text/plain"}, b"", send_body=method != "HEAD")
+                headers = _merge_headers({"Content-Type": "text/plain"}, fault.headers)
+                self._send(fault.status, headers, fault.body or b"", send_body=method != "HEAD",
+                           truncate_at=fault.truncate_at)
+                if fault.reset:
+                    self._reset()
                 return
 
         entry = fs.resolve(method, self.path, body_in, origin=self.headers.get(ORIGIN_HEADER))
@@ -178,21 +220,31 @@ class _Handler(BaseHTTPRequestHandler):
             fs._log(method, self.path, 404)
             self._send(404, {"Content-Type": "text/html; charset=utf-8"}, b"")
             return
-        body = entry.read_body()
+        body = entry.read_body() if fault is None or fault.body is None else fault.body
         fs._log(method, self.path, entry.status)
         self._send(
             entry.status,
-            replay_headers(entry.headers, len(body)),
+            _merge_headers(replay_headers(entry.headers, len(body)), fault.headers if fault is not None else None),
             body,
             send_body=method != "HEAD",
             truncate_at=fault.truncate_at if fault is not None else None,
         )
+        if fault is not None and fault.reset:
+            self._reset()
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # a crawl opens up to CONCURRENT_REQUESTS connections at once
     fixture_server: FixtureServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (its timeout fired during a slow answer) is expected under faults: no traceback."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, socket.timeout)):
+            logger.debug("fixture server: client %s went away", client_address)
+            return
+        super().handle_error(request, client_address)
 
 
 class FixtureServer:
