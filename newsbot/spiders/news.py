@@ -103,12 +103,19 @@ class NewsSpider(scrapy.Spider):
                                 {"section": section.name, "section_url": section.url, "page_no": 1})
 
     # -- callbacks ------------------------------------------------------------------------------------------
+    def _fetched(self, response: Response, kind: str) -> bool:
+        """Count a fetched page; an error status is counted by code and logged with its URL, never dropped silently."""
+        stats = self.crawler.stats
+        stats.inc_value(f"newsbot/{kind}_pages")
+        if response.status < 400:
+            return True
+        stats.inc_value(f"newsbot/{kind}_errors/{response.status}")
+        logger.error("%s page %s answered %s", kind, response.url, response.status)
+        return False
+
     def parse_section(self, response: Response):
         stats = self.crawler.stats
-        stats.inc_value("newsbot/listing_pages")
-        if response.status >= 400:
-            stats.inc_value(f"newsbot/listing_errors/{response.status}")
-            logger.error("listing page %s answered %s", response.url, response.status)
+        if not self._fetched(response, "listing"):
             return
         page = page_from_response(response)
         try:
@@ -199,10 +206,7 @@ class NewsSpider(scrapy.Spider):
 
     def parse_article(self, response: Response):
         stats = self.crawler.stats
-        stats.inc_value("newsbot/article_pages")
-        if response.status >= 400:
-            stats.inc_value(f"newsbot/article_errors/{response.status}")
-            logger.error("article %s answered %s", response.url, response.status)
+        if not self._fetched(response, "article"):
             self._mark_failed(response)
             return
         page = page_from_response(response)
