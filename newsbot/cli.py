@@ -52,6 +52,7 @@ def crawl_settings(args: argparse.Namespace, replay_dirs: list[Path] | None) -> 
     if replay_dirs:
         overrides.update({
             "NEWSBOT_REPLAY_DIR": [str(d) for d in replay_dirs],
+            "NEWSBOT_ALLOW_PRIVATE": True,
             "AUTOTHROTTLE_ENABLED": False,
             "DOWNLOAD_DELAY": 0,
             "CONCURRENT_REQUESTS_PER_DOMAIN": 16,

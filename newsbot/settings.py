@@ -40,6 +40,8 @@ LOG_LEVEL = "INFO"
 DOWNLOADER_MIDDLEWARES = {
     # Answers every request from fixture folders when NEWSBOT_REPLAY_DIR is set; inactive otherwise.
     "newsbot.replay.ReplayMiddleware": 950,
+    # Refuses private, loopback and link-local hosts on live crawls (after HostMap and Replay).
+    "newsbot.security.PrivateAddressGuard": 960,
 }
 ITEM_PIPELINES = {
     "newsbot.pipelines.ValidationPipeline": 100,
@@ -61,6 +63,7 @@ NEWSBOT_MIN_COVERAGE = {"title": 1.0, "body": 1.0, "published_at": 1.0}
 NEWSBOT_DRIFT_WINDOW = 5
 NEWSBOT_DRIFT_DROP = 0.3
 NEWSBOT_DRIFT_MIN_ITEMS = 5
+NEWSBOT_ALLOW_PRIVATE = False  # True only for replay and tests against 127.0.0.1 (the CLI's --replay sets it)
 NEWSBOT_REPLAY_DIR = None  # a fixture folder (or a list): serve recorded responses instead of the network
 NEWSBOT_OUTPUT = None  # JSON Lines file the writer appends to
 NEWSBOT_FSYNC_EVERY = 50
