@@ -12,7 +12,10 @@ import re
 import unicodedata
 
 # Invisible characters that carry no text: zero-width space/joiners, word joiner, BOM, soft hyphen.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"), None)
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\ufffe\uffff"), None)
+# C0 control characters (Word pastes, broken encoders) separate words at most: they become spaces. C1 controls are
+# left alone: they are the evidence newsbot.encoding needs to undo UTF-8 read as latin-1.
+_INVISIBLE.update(dict.fromkeys([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F], " "))
 _WS = re.compile(r"\s+")  # Python's \s covers NBSP, thin spaces, ideographic space, etc.
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 

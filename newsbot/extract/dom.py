@@ -26,7 +26,7 @@ HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 BOLD_TAGS = frozenset(("b", "strong"))
 ITALIC_TAGS = frozenset(("i", "em"))
 SKIP_TAGS = frozenset("script style noscript template iframe object embed svg canvas video audio button "
-                      "input textarea select option label".split())
+                      "input textarea select option label title head meta link".split())
 
 _ALIGN_STYLE = re.compile(r"text-align\s*:\s*(left|right|center|justify)", re.I)
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.I)
@@ -109,15 +109,20 @@ def remove_elements(root: object, compiled: list[CSSSelector]) -> int:
     return removed
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _drop_keep_tail(el: object) -> None:
+    """Remove ``el`` but keep the text that followed it. lxml refuses to store control characters (a Word paste's
+    vertical tab, ``&#1;``) that its parser let through, so they are dropped from the moved text."""
     parent = el.getparent()
-    tail = el.tail
+    tail = _NOT_XML.sub(" ", el.tail) if el.tail else el.tail
     if tail:
         prev = el.getprevious()
         if prev is not None:
-            prev.tail = (prev.tail or "") + tail
+            prev.tail = _NOT_XML.sub(" ", prev.tail or "") + tail
         else:
-            parent.text = (parent.text or "") + tail
+            parent.text = _NOT_XML.sub(" ", parent.text or "") + tail
     parent.remove(el)
 
 

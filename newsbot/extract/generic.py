@@ -44,6 +44,8 @@ _FIGURE = compile_css(["figure", "table.image", "table[class*='image']", "div.ar
 _FIGURE_CAPTION = compile_css(["figcaption", "td.image_desc", "[class*='caption']", "[class*='desc']",
                                "[class*='img-title']"])
 _CAPTION_AFTER = compile_css(["p.pCaption", "[class*='caption']", "div.img-title"])
+# Text inside these is code or form input, never article text (an unclosed <textarea> swallows the rest of a page).
+_NOT_TEXT = "[not(ancestor::script or ancestor::style or ancestor::textarea or ancestor::noscript or ancestor::title)]"
 _BLOCKISH = {"p", "div", "h2", "h3", "h4", "blockquote", "li", "td", "section", "article"}
 _SENTENCE = re.compile(r"[.!?…”\"]\s*$")
 
@@ -243,9 +245,10 @@ def _texts_before(title, levels: int) -> list[str]:
     for el in block.iter():
         if el is title:
             break
-        if not isinstance(el.tag, str) or el.tag in ("script", "style", "a", "li"):
+        skip = ("script", "style", "a", "li", "textarea", "noscript", "title")
+        if not isinstance(el.tag, str) or el.tag in skip:
             continue
-        if any(isinstance(a.tag, str) and a.tag in ("a", "li") for a in el.iterancestors()):
+        if any(isinstance(a.tag, str) and a.tag in skip for a in el.iterancestors()):
             continue
         if el.text and el.text.strip():
             out.append(el.text)
@@ -265,7 +268,7 @@ def _choose_date(sel: Selector, title_el, meta_value: str | None, now) -> tuple[
     updated = None
     if title_el is not None:
         # Dates inside lists and links belong to other articles (related news, "Tin mới"), not to this one.
-        own = "[normalize-space()][not(ancestor::li) and not(ancestor::a) and not(ancestor::script)]"
+        own = f"[normalize-space()][not(ancestor::li) and not(ancestor::a)]{_NOT_TEXT}"
         after, updated = _date_lines(title_el.xpath(f"following::text(){own}")[:60].getall(), now)
         nodes = _texts_before(title_el.root, levels=2)[-12:]
         before, upd_before = _date_lines(list(reversed(nodes)), now)
@@ -296,13 +299,13 @@ def extract_generic(page: Page) -> Extracted:
     out["updated_at"] = meta.get("updated_at")
 
     crumbs = [clean_text(t) for t in sel.xpath(
-        "//*[contains(@class,'breadcrumb')]//a//text()[normalize-space()]").getall()]
+        f"//*[contains(@class,'breadcrumb')]//a//text()[normalize-space()]{_NOT_TEXT}").getall()]
     crumbs = [c for c in crumbs if c and fold_for_key(c) not in ("trang chủ", "home", "tin tức sự kiện")]
     out["section"] = meta.get("section") or (crumbs[-1] if crumbs else None)
 
     tags = [clean_text(t) for t in sel.xpath(
         "//*[contains(@class,'tag') or contains(@class,'keyword') or contains(@class,'topic')]"
-        "//a//text()[normalize-space()]").getall()]
+        f"//a//text()[normalize-space()]{_NOT_TEXT}").getall()]
     out["tags"] = [t for t in dict.fromkeys(tags) if t and len(t) < 80]
 
     # lead: a visible element outside the body whose text is the declared description
