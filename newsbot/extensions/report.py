@@ -107,8 +107,8 @@ class RunReport:
             "duplicates": {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newsbot/duplicates/")},
             "known_skipped": stats.get("newsbot/listed/known", 0),
             "errors": errors,
-            "download_errors": download_errors,
-            "error_rate": _ratio(errors + download_errors, max(article_pages, 1)),
+            "download_errors": download_errors,  # every failed attempt, retried ones included: not in the rate
+            "error_rate": _ratio(errors, max(article_pages + stats.get("newsbot/listing_pages", 0), 1)),
             "retried_from_state": stats.get("newsbot/retried_from_state", 0),
             "replay_misses": stats.get("replay/miss", 0),
             "coverage": {name: _ratio(self.counts[name], self.items) for name in COVERAGE_FIELDS},

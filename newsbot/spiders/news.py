@@ -18,6 +18,7 @@ from scrapy.http import FormRequest, Request, Response
 from newsbot.extract.article import Page
 from newsbot.extract.listing import RequestSpec
 from newsbot.items import build_item
+from newsbot.pages import decoded_text
 from newsbot.replay import response_fetch_time
 from newsbot.sites.base import SiteProfile
 
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 
 def page_from_response(response: Response) -> Page:
-    return Page(url=response.url, text=response.text, fetched_at=response_fetch_time(response),
+    return Page(url=response.url, text=decoded_text(response), fetched_at=response_fetch_time(response),
                 status=response.status, meta=page_meta(response))
 
 
@@ -76,8 +77,9 @@ class NewsSpider(scrapy.Spider):
         headers = dict(spec.headers)
         if spec.method.upper() == "POST" and spec.form is not None:
             return FormRequest(spec.url, formdata=list(spec.form), headers=headers, callback=callback,
-                               meta=meta, dont_filter=False)
-        return Request(spec.url, method=spec.method, headers=headers, callback=callback, meta=meta)
+                               errback=self.on_error, meta=meta, dont_filter=False)
+        return Request(spec.url, method=spec.method, headers=headers, callback=callback, errback=self.on_error,
+                       meta=meta)
 
     def selected_sections(self):
         sections = self.profile.sections
@@ -96,7 +98,7 @@ class NewsSpider(scrapy.Spider):
             # their listing page may not be visited again once the section's first pages are all known.
             for url, section in self.crawl_state.retry_candidates(self.profile.key, self.retry_max):
                 self.crawler.stats.inc_value("newsbot/retried_from_state")
-                yield Request(url, callback=self.parse_article, meta={"section": section})
+                yield Request(url, callback=self.parse_article, errback=self.on_error, meta={"section": section})
         for section in self.selected_sections():
             spec = self.profile.listing.first_request(section.url)
             yield self._request(spec, self.parse_section,
@@ -112,6 +114,41 @@ class NewsSpider(scrapy.Spider):
         stats.inc_value(f"newsbot/{kind}_errors/{response.status}")
         logger.error("%s page %s answered %s", kind, response.url, response.status)
         return False
+
+    def on_error(self, failure):
+        """A request that failed for good (after retries): counted, logged with its URL, kept for the next run.
+
+        Without it Scrapy drops such pages with a DEBUG line (HttpError, redirect loops, oversize or bomb bodies),
+        and an article would be silently missing. robots.txt and off-domain refusals are policy, not errors.
+        """
+        from scrapy.exceptions import IgnoreRequest
+        from scrapy.spidermiddlewares.httperror import HttpError
+
+        request = failure.request
+        kind = "listing" if request.callback == self.parse_section else "article"
+        url = (request.meta.get("newsbot_hostmap") or {}).get("original") or request.url
+        stats = self.crawler.stats
+        message = str(failure.value)
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            lowered = message.lower()
+            if "robots.txt" in lowered:
+                stats.inc_value("newsbot/skipped/robots")
+                logger.info("%s page %s is forbidden by robots.txt", kind, url)
+                return
+            if "offsite" in lowered:
+                stats.inc_value("newsbot/skipped/offsite")
+                return
+        if failure.check(HttpError):
+            reason = str(failure.value.response.status)
+        else:
+            reason = failure.type.__name__
+        stats.inc_value(f"newsbot/{kind}_pages")
+        stats.inc_value(f"newsbot/{kind}_errors/{reason}")
+        logger.error("%s page %s failed for good (%s): %s", kind, url, reason, message[:200])
+        if kind == "article" and self.crawl_state is not None:
+            from newsbot.urls import canonical_url
+
+            self.crawl_state.mark_failed(canonical_url(url), url, self.profile.key, request.meta.get("section"))
 
     def parse_section(self, response: Response):
         stats = self.crawler.stats
@@ -138,11 +175,12 @@ class NewsSpider(scrapy.Spider):
                 if listed is None or listed >= self.since:
                     all_old = False
         for url in new_urls:
-            yield Request(url, callback=self.parse_article, meta={"section": section_name, "listing": response.url,
+            yield Request(url, callback=self.parse_article, errback=self.on_error,
+                          meta={"section": section_name, "listing": response.url,
                                                                   "listed_date": listing.item_dates.get(url)})
         for url in refresh_urls:
             stats.inc_value("newsbot/refresh/requested")
-            yield Request(url, callback=self.parse_article, dont_filter=True,
+            yield Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=True,
                           meta={"section": section_name, "listing": response.url, "refresh": True,
                                 "listed_date": listing.item_dates.get(url)})
         if listing.next_page is None:
