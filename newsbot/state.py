@@ -14,12 +14,15 @@ one embedded SQLite file (WAL mode; ``data/state.sqlite`` by default):
   committed offset (written just before a kill) are read back into the state, so they are neither lost nor
   fetched and written again.
 
-Rows are keyed by the canonical URL text in a ``WITHOUT ROWID`` table: one B-tree, no second index, which keeps
-the file small and lookups one seek at millions of URLs.
+Rows are keyed by the canonical URL text in a ``WITHOUT ROWID`` table: one B-tree, no second index, so a lookup
+is one seek at millions of URLs. To keep the file small the page URL is stored only when it differs from its
+canonical form, times are integer epoch seconds, the content fingerprint is its 20 raw bytes, and the fingerprint
+index keeps an 8-byte hash of the owning URL key rather than the key itself.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
@@ -28,23 +31,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     url_key TEXT PRIMARY KEY,
-    url TEXT NOT NULL,
+    url TEXT,               -- NULL when the page URL is its canonical form
     site TEXT NOT NULL,
     section TEXT,
     status TEXT NOT NULL,
-    first_seen TEXT NOT NULL,
-    last_seen TEXT NOT NULL,
-    fingerprint TEXT,
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    fingerprint BLOB,
     published_at TEXT,
     layout TEXT,
     attempts INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS fingerprints (
-    fingerprint TEXT PRIMARY KEY,
-    url_key TEXT NOT NULL
+    fingerprint BLOB PRIMARY KEY,
+    key_hash BLOB NOT NULL  -- 8 bytes of sha1(url_key): enough to tell "another article" from "this one"
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sections (
     site TEXT NOT NULL,
@@ -66,8 +70,36 @@ _LOCK = threading.Lock()
 _OPEN: dict[str, CrawlState] = {}
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _now() -> int:
+    return int(datetime.now(UTC).timestamp())
+
+
+def _iso(epoch: int | None) -> str | None:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if epoch is not None else None
+
+
+def _epoch(iso: str | None) -> int:
+    if not iso:
+        return _now()
+    try:
+        return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
+    except ValueError:
+        return _now()
+
+
+def _fp(hexdigest: str | None) -> bytes | None:
+    try:
+        return bytes.fromhex(hexdigest) if hexdigest else None
+    except ValueError:
+        return None
+
+
+def _key_hash(url_key: str) -> bytes:
+    return hashlib.sha1(url_key.encode("utf-8")).digest()[:8]
+
+
+def _stored_url(url_key: str, url: str) -> str | None:
+    return None if url == url_key else url
 
 
 @dataclass
@@ -94,7 +126,13 @@ class CrawlState:
         self.db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False, timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")  # durable across process kills; fsync at checkpoints
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        has_tables = self.db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'articles'").fetchone()[0]
+        if has_tables and version != SCHEMA_VERSION:
+            raise RuntimeError(f"{self.path} is a crawl state of schema version {version}; this newsbot reads "
+                               f"version {SCHEMA_VERSION}. Move it aside to start afresh.")
         self.db.executescript(SCHEMA)
+        self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self.users = 0
 
     # -- lifecycle ------------------------------------------------------------------------------------------
@@ -107,9 +145,13 @@ class CrawlState:
     # -- articles -------------------------------------------------------------------------------------------
     def get(self, url_key: str) -> ArticleState | None:
         row = self.db.execute(
-            "SELECT url_key, url, site, section, status, first_seen, last_seen, fingerprint, published_at, layout,"
-            " attempts FROM articles WHERE url_key = ?", (url_key,)).fetchone()
-        return ArticleState(*row) if row else None
+            "SELECT url_key, COALESCE(url, url_key), site, section, status, first_seen, last_seen, fingerprint,"
+            " published_at, layout, attempts FROM articles WHERE url_key = ?", (url_key,)).fetchone()
+        if not row:
+            return None
+        key, url, site, section, status, first, last, fp, published, layout, attempts = row
+        return ArticleState(key, url, site, section, status, _iso(first), _iso(last), fp.hex() if fp else None,
+                            published, layout, attempts)
 
     def statuses(self, url_keys: Iterable[str]) -> dict[str, str]:
         keys = list(dict.fromkeys(url_keys))
@@ -139,7 +181,7 @@ class CrawlState:
             "INSERT INTO articles (url_key, url, site, section, status, first_seen, last_seen) "
             "VALUES (?, ?, ?, ?, 'pending', ?, ?) "
             "ON CONFLICT(url_key) DO UPDATE SET last_seen = excluded.last_seen",
-            (url_key, url, site, section, now, now))
+            (url_key, _stored_url(url_key, url), site, section, now, now))
 
     def mark_failed(self, url_key: str, url: str, site: str, section: str | None) -> None:
         now = _now()
@@ -148,7 +190,7 @@ class CrawlState:
             "VALUES (?, ?, ?, ?, 'failed', ?, ?, 1) "
             "ON CONFLICT(url_key) DO UPDATE SET last_seen = excluded.last_seen, attempts = attempts + 1, "
             "status = CASE WHEN status IN ('written', 'dropped') THEN status ELSE 'failed' END",
-            (url_key, url, site, section, now, now))
+            (url_key, _stored_url(url_key, url), site, section, now, now))
 
     def mark_dropped(self, url_key: str, url: str, site: str, section: str | None) -> None:
         now = _now()
@@ -157,32 +199,37 @@ class CrawlState:
             "VALUES (?, ?, ?, ?, 'dropped', ?, ?) "
             "ON CONFLICT(url_key) DO UPDATE SET last_seen = excluded.last_seen, "
             "status = CASE WHEN status = 'written' THEN status ELSE 'dropped' END",
-            (url_key, url, site, section, now, now))
+            (url_key, _stored_url(url_key, url), site, section, now, now))
 
     def mark_written(self, item: dict) -> None:
         """Record a written item (call inside the transaction that also advances the output offset)."""
-        now = item.get("crawled_at") or _now()
+        now = _epoch(item.get("crawled_at"))
         key = item["canonical_url"]
+        fp = _fp(item.get("fingerprint"))
         self.db.execute(
             "INSERT INTO articles (url_key, url, site, section, status, first_seen, last_seen, fingerprint,"
             " published_at, layout) VALUES (?, ?, ?, ?, 'written', ?, ?, ?, ?, ?) "
             "ON CONFLICT(url_key) DO UPDATE SET status = 'written', last_seen = excluded.last_seen, "
             "fingerprint = excluded.fingerprint, published_at = excluded.published_at, layout = excluded.layout, "
             "section = COALESCE(articles.section, excluded.section)",
-            (key, item["url"], item.get("site") or "", item.get("section"), now, now, item.get("fingerprint"),
+            (key, _stored_url(key, item["url"]), item.get("site") or "", item.get("section"), now, now, fp,
              item.get("published_at"), (item.get("extractor") or {}).get("layout")))
-        if item.get("fingerprint"):
-            self.db.execute("INSERT OR IGNORE INTO fingerprints (fingerprint, url_key) VALUES (?, ?)",
-                            (item["fingerprint"], key))
+        if fp:
+            self.db.execute("INSERT OR IGNORE INTO fingerprints (fingerprint, key_hash) VALUES (?, ?)",
+                            (fp, _key_hash(key)))
 
-    def fingerprint_owner(self, fingerprint: str) -> str | None:
-        row = self.db.execute("SELECT url_key FROM fingerprints WHERE fingerprint = ?", (fingerprint,)).fetchone()
-        return row[0] if row else None
+    def content_written_elsewhere(self, fingerprint: str | None, url_key: str) -> bool:
+        """Whether another article (not ``url_key``) was written with this content fingerprint."""
+        fp = _fp(fingerprint)
+        if fp is None:
+            return False
+        row = self.db.execute("SELECT key_hash FROM fingerprints WHERE fingerprint = ?", (fp,)).fetchone()
+        return row is not None and row[0] != _key_hash(url_key)
 
     def retry_candidates(self, site: str, max_attempts: int) -> list[tuple[str, str | None]]:
         """URLs a previous run discovered but did not finish (pending, or failed fewer than max times)."""
         rows = self.db.execute(
-            "SELECT url, section FROM articles WHERE site = ? AND (status = 'pending' OR "
+            "SELECT COALESCE(url, url_key), section FROM articles WHERE site = ? AND (status = 'pending' OR "
             "(status = 'failed' AND attempts < ?)) ORDER BY first_seen", (site, max_attempts)).fetchall()
         return [(r[0], r[1]) for r in rows]
 
@@ -204,7 +251,7 @@ class CrawlState:
             "backfill_complete = MAX(backfill_complete, excluded.backfill_complete), "
             "last_crawled = excluded.last_crawled, "
             "newest_published = MAX(COALESCE(newest_published, ''), COALESCE(excluded.newest_published, ''))",
-            (site, section_url, name, int(complete), _now(), newest_published))
+            (site, section_url, name, int(complete), _iso(_now()), newest_published))
 
     def sections(self, site: str) -> list[dict]:
         rows = self.db.execute("SELECT section_url, name, backfill_complete, last_crawled, newest_published "

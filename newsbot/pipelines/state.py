@@ -45,10 +45,9 @@ class StatePipeline:
         if prior is not None and prior.status == "written" and not is_update:
             self.stats.inc_value("newsbot/duplicates/previous_run_url")
             raise DropItem(f"written by a previous run: {key}")
-        owner = self.state.fingerprint_owner(adapter.get("fingerprint") or "")
-        if owner is not None and owner != key:
+        if self.state.content_written_elsewhere(adapter.get("fingerprint"), key):
             self.stats.inc_value("newsbot/duplicates/previous_run_content")
-            raise DropItem(f"same content as {owner} (written earlier): {adapter.get('url')}")
+            raise DropItem(f"same content as an article written by an earlier run: {adapter.get('url')}")
         return item
 
     def item_dropped(self, item, response, exception, spider=None):
