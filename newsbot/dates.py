@@ -54,6 +54,19 @@ class ParsedDate:
         return v.isoformat()
 
 
+_new_parsed = object.__new__
+_set_value = ParsedDate.__dict__["value"].__set__  # the slots: no frozen __setattr__, no __init__ call
+_set_raw = ParsedDate.__dict__["raw"].__set__
+
+
+def _parsed(value: datetime.datetime | datetime.date, raw: str) -> ParsedDate:
+    """ParsedDate(value, raw), built a little faster: parse_date returns one per call."""
+    parsed = _new_parsed(ParsedDate)
+    _set_value(parsed, value)
+    _set_raw(parsed, raw)
+    return parsed
+
+
 # ------------------------------------------------------------------------------------------- patterns
 # Patterns run on _normalise(text): NFC, lower case, no invisible characters. Whitespace is not collapsed
 # (that costs more than the whole match), so they accept any run of \s, NBSP included. Digits are [0-9]: \d
@@ -110,8 +123,8 @@ _DATE_ALTERNATIVES = (
     # ngày 13 tháng 1 năm 2021 / 13 tháng 01, 2021 / 13 Tháng Một 2021 / 13 thg 1 2021 (year optional)
     rf"(?:ngày\s*)?(?<![0-9])(?P<ld>[0-9]{{1,2}})\s*(?:tháng|thg|th)\.?\s*"
     rf"(?P<lm>(?:{_MW})(?!\w)|[0-9]{{1,2}}(?![0-9]))(?:\s*(?:,|năm|/)?\s*(?P<ly>[0-9]{{4}})(?![0-9]))?",
-    # Tháng 1 13, 2021
-    rf"(?:tháng|thg)\s*(?P<lm2>(?:{_MW})(?!\w)|[0-9]{{1,2}})\s+(?P<ld2>[0-9]{{1,2}})\s*,\s*"
+    # Tháng 1 13, 2021 / Tháng 1, 13, 2021 (month first only after the word "tháng": never for bare numbers)
+    rf"(?:tháng|thg)\s*(?P<lm2>(?:{_MW})(?!\w)|[0-9]{{1,2}})(?:\s*,\s*|\s+)(?P<ld2>[0-9]{{1,2}})\s*,\s*"
     r"(?P<ly2>[0-9]{4})(?![0-9])",
     # ngày 13, tháng 1, năm 2021 (the comma is safe only after the word "ngày")
     rf"ngày\s*(?P<ld3>[0-9]{{1,2}})\s*,\s*tháng\s*(?P<lm3>(?:{_MW})(?!\w)|[0-9]{{1,2}}(?![0-9]))"
@@ -119,6 +132,9 @@ _DATE_ALTERNATIVES = (
     # tháng 1 ngày 13 năm 2021
     rf"tháng\s*(?P<lm4>(?:{_MW})(?!\w)|[0-9]{{1,2}})\s*,?\s*ngày\s*(?P<ld4>[0-9]{{1,2}})(?![0-9])"
     r"(?:\s*,?\s*(?:năm\s*)?(?P<ly4>[0-9]{4})(?![0-9]))?",
+    # tháng 01/2021 ngày 13 / tháng 1 năm 2021, ngày 13 (month and year, then the labelled day)
+    rf"tháng\s*(?P<lm5>(?:{_MW})(?!\w)|[0-9]{{1,2}}(?![0-9]))\s*(?:[/,\-]|năm)?\s*(?P<ly5>[0-9]{{4}})(?![0-9])"
+    r"\s*,?\s*(?:vào\s+)?ngày\s*(?P<ld5>[0-9]{1,2})(?![0-9]|[/.\-:][0-9]|[hg](?:[0-9]|(?!\w))|\s*giờ(?!\w))",
     # 13 January 2021 / 13th Jan, 2021
     rf"(?<![0-9])(?P<ed>[0-9]{{1,2}})(?:st|nd|rd|th)?\s+(?P<em>{_EMW})\.?,?\s+(?P<ey>[0-9]{{4}})(?![0-9])",
     # January 13, 2021
@@ -141,7 +157,8 @@ _MASTER = re.compile(
 # Where a match can start: a digit or the first letters of a word form. Trying the big pattern at every
 # position of "Thứ Bảy, " costs more than everything else, so the scan jumps here first.
 _START = re.compile(
-    r"[0-9]|ngày|hôm|vừa|tháng|thg|today|yesterday|just|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+    r"(?=[0-9nhvtyjfmasod])"  # the first characters below: a cheap test before the alternation
+    r"(?:[0-9]|ngày|hôm|vừa|tháng|thg|today|yesterday|just|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
 )
 _ANY_TIME = re.compile(_time("x"))
 # Gates for the dateparser fallback: a plausible 4-digit year and a month written as a word must be printed.
@@ -156,14 +173,14 @@ _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f]")
 
 # Group positions in m.groups(): one tuple and integer indexing is several times cheaper than m.group(name).
 _GI = {name: i - 1 for name, i in _MASTER.groupindex.items()}
-_TIME_IX = {p: tuple(_GI[p + k] for k in ("h", "m", "s", "h2", "m2", "h3", "m3", "ap")) for p in "ab"}
+_TIME_B, _TIME_A = (tuple(_GI[p + k] for k in ("h", "m", "s", "h2", "m2", "h3", "m3", "ap")) for p in "ba")
 
 
 # ----------------------------------------------------------------------------------------- resolution
 class _Ctx:
     """Per-call values derived from ``now`` once, not per token."""
 
-    __slots__ = ("local", "max_dt", "max_date")
+    __slots__ = ("local", "today", "max_dt", "max_date")
 
     def __init__(self, now: datetime.datetime | None) -> None:
         if now is None:
@@ -173,8 +190,29 @@ class _Ctx:
         else:
             local = now.astimezone(ZONE)
         self.local = local
+        self.today = local.date()
         self.max_dt = local + _ONE_DAY
         self.max_date = self.max_dt.date()
+
+
+_last_ctx: tuple[datetime.datetime, _Ctx] | None = None
+
+
+def _ctx(now: datetime.datetime | None) -> _Ctx:
+    """The _Ctx of ``now``, reused while calls share one fetch time (the items of a listing, one article's lines).
+
+    Equal datetimes with the same fold name the same instant (aware) or the same wall time (naive; never equal
+    to an aware one), so they give the same context. ``None`` (the current time) is never cached.
+    """
+    global _last_ctx
+    if now is None:
+        return _Ctx(None)
+    last = _last_ctx
+    if last is not None and last[0] == now and last[0].fold == now.fold:
+        return last[1]
+    ctx = _Ctx(now)
+    _last_ctx = (now, ctx)
+    return ctx
 
 
 def _in_range(value: datetime.date, ctx: _Ctx) -> bool:
@@ -183,9 +221,9 @@ def _in_range(value: datetime.date, ctx: _Ctx) -> bool:
     return MIN_DATE <= value <= ctx.max_date
 
 
-def _hms(gs: tuple[str | None, ...], p: str) -> tuple[int, int, int] | None:
-    """Hour, minute, second of the time with group prefix ``p``; None when the printed time is impossible."""
-    ih, im, isec, ih2, im2, ih3, im3, iap = _TIME_IX[p]
+def _hms(gs: tuple[str | None, ...], ix: tuple[int, ...]) -> tuple[int, int, int] | None:
+    """Hour, minute, second of the time at group indices ``ix`` (_TIME_B or _TIME_A); None when impossible."""
+    ih, im, isec, ih2, im2, ih3, im3, iap = ix
     if (h := gs[ih]) is not None:
         hour, minute, sec = int(h), int(gs[im] or 0), int(gs[isec] or 0)
     elif (h := gs[ih2]) is not None:
@@ -218,14 +256,17 @@ def _tz(sign: str, hh: int, mm: int) -> datetime.tzinfo:
     return datetime.timezone(-delta if sign == "-" else delta)
 
 
+_GMT, _OS, _OH, _OM, _OS2, _OH2, _OM2 = (_GI[k] for k in ("gmt", "os", "oh", "om", "os2", "oh2", "om2"))
+
+
 def _offset(gs: tuple[str | None, ...]) -> datetime.tzinfo | None:
     """The explicit UTC offset printed after the time ("GMT+7", "+07:00"); None means Vietnam time."""
-    if gs[_GI["gmt"]] is not None:
-        if (sign := gs[_GI["os"]]) is None:
+    if gs[_GMT] is not None:
+        if (sign := gs[_OS]) is None:
             return datetime.UTC  # "08:15 GMT"
-        return _tz(sign, int(gs[_GI["oh"]] or 0), int(gs[_GI["om"]] or 0))
-    if (sign := gs[_GI["os2"]]) is not None:
-        return _tz(sign, int(gs[_GI["oh2"]] or 0), int(gs[_GI["om2"]] or 0))
+        return _tz(sign, int(gs[_OH] or 0), int(gs[_OM] or 0))
+    if (sign := gs[_OS2]) is not None:
+        return _tz(sign, int(gs[_OH2] or 0), int(gs[_OM2] or 0))
     return None
 
 
@@ -261,7 +302,7 @@ def _yearless(day: int, month: int, hms: tuple[int, int, int] | None, ctx: _Ctx)
         except ValueError:
             continue
         if hms is None:
-            if d <= ctx.local.date():
+            if d <= ctx.today:
                 return d
         else:
             dt = datetime.datetime(year, month, day, *hms, tzinfo=ZONE)
@@ -287,9 +328,20 @@ _DAYS_BACK = {"hôm nay": 0, "today": 0, "hôm qua": 1, "yesterday": 1, "hôm ki
 # group indices used by _resolve
 _BT, _AT, _D, _Y, _SEP, _MO = (_GI[k] for k in ("bt", "at", "d", "y", "sep", "mo"))
 _IY, _IMO, _ID, _IH, _IMI, _IS, _IZ = (_GI[k] for k in ("iy", "imo", "id", "ih", "imi", "is", "iz"))
-_LONG = tuple((_GI[f"ld{i}"], _GI[f"lm{i}"], _GI[f"ly{i}"]) for i in ("", "2", "3", "4"))
+_LONG = tuple((_GI[f"ld{i}"], _GI[f"lm{i}"], _GI[f"ly{i}"]) for i in ("", "2", "3", "4", "5"))
 _ED, _ED2, _EM, _EM2, _EY, _EY2 = (_GI[k] for k in ("ed", "ed2", "em", "em2", "ey", "ey2"))
 _DD, _DMO, _RN, _RU, _RN2, _RU2, _DW = (_GI[k] for k in ("dd", "dmo", "rn", "ru", "rn2", "ru2", "dw"))
+
+
+_BACK_DAYS = tuple(datetime.timedelta(days=n) for n in range(3))
+
+
+def _long_ix(gs: tuple[str | None, ...]) -> tuple[int, int, int] | None:
+    """Day, month and year group indices of the "tháng" form that matched, if one did."""
+    for ix in _LONG:
+        if gs[ix[0]] is not None:
+            return ix
+    return None
 
 
 def _resolve(gs: tuple[str | None, ...], ctx: _Ctx, year_hint: bool) -> datetime.date | None:
@@ -299,20 +351,25 @@ def _resolve(gs: tuple[str | None, ...], ctx: _Ctx, year_hint: bool) -> datetime
     """
     hms: tuple[int, int, int] | None = None
     if gs[_BT] is not None:
-        if (hms := _hms(gs, "b")) is None:
+        if (hms := _hms(gs, _TIME_B)) is None:
             return None
     elif gs[_AT] is not None:
-        if (hms := _hms(gs, "a")) is None:
+        if (hms := _hms(gs, _TIME_A)) is None:
             return None
 
     if (dd := gs[_D]) is not None:  # day-first numeric
         year_text = gs[_Y] or ""
-        if len(year_text) == 2 and gs[_SEP] == ".":
-            return None  # "1.9.21" is a version number far more often than a date
-        day = datetime.date(_year(year_text, ctx), int(gs[_MO] or 0), int(dd))
+        if len(year_text) == 2:
+            if gs[_SEP] == ".":
+                return None  # "1.9.21" is a version number far more often than a date
+            year = _year(year_text, ctx)
+        else:
+            year = int(year_text)
+        y, mo, d = year, int(gs[_MO] or 0), int(dd)
     elif (yy := gs[_IY]) is not None:  # ISO / year-first
-        day = datetime.date(int(yy), int(gs[_IMO] or 0), int(gs[_ID] or 0))
+        y, mo, d = int(yy), int(gs[_IMO] or 0), int(gs[_ID] or 0)
         if (ih := gs[_IH]) is not None:
+            day = datetime.date(y, mo, d)
             hms = (int(ih), int(gs[_IMI] or 0), int(gs[_IS] or 0))
             if hms[0] > 23 or hms[1] > 59 or hms[2] > 59:
                 return None
@@ -324,16 +381,16 @@ def _resolve(gs: tuple[str | None, ...], ctx: _Ctx, year_hint: bool) -> datetime
             else:
                 tz = _tz(iz[0], int(iz[1:3]), int(iz[-2:]) if len(iz) > 3 else 0)
             return _with_time(day, hms, tz)
-    elif (lix := next((ix for ix in _LONG if gs[ix[0]] is not None), None)) is not None:  # "tháng" forms
+    elif (lix := _long_ix(gs)) is not None:  # "tháng" forms
         dd, lm, year_text = (gs[i] or "" for i in lix)
         lm = " ".join(lm.split())
         month = _MONTH_WORDS[lm] if lm in _MONTH_WORDS else int(lm)
         if not year_text:
             return _yearless(int(dd), month, hms, ctx) if year_hint else None
-        day = datetime.date(int(year_text), month, int(dd))
+        y, mo, d = int(year_text), month, int(dd)
     elif (dd := gs[_ED] or gs[_ED2]) is not None:  # English month names
         month = _EN_MONTHS[(gs[_EM] or gs[_EM2] or "")[:3]]
-        day = datetime.date(int(gs[_EY] or gs[_EY2] or 0), month, int(dd))
+        y, mo, d = int(gs[_EY] or gs[_EY2] or 0), month, int(dd)
     elif (dd := gs[_DD]) is not None:  # day/month without a year
         return _yearless(int(dd), int(gs[_DMO] or 0), hms, ctx) if year_hint else None
     elif (n := gs[_RN]) is not None:  # N units ago, or "1 giờ 30 phút" ago
@@ -353,18 +410,27 @@ def _resolve(gs: tuple[str | None, ...], ctx: _Ctx, year_hint: bool) -> datetime
         if clock:  # minutes and hours ago: a time, to the second
             back = ctx.local - datetime.timedelta(days=days, seconds=seconds)
             if months:  # "1 tháng 2 giờ trước": rare, but keep it exact
-                d = _add_months(back.date(), -months)
-                back = back.replace(year=d.year, month=d.month, day=d.day)
+                day = _add_months(back.date(), -months)
+                back = back.replace(year=day.year, month=day.month, day=day.day)
             return back.replace(microsecond=0)
-        day = _add_months(ctx.local.date() - datetime.timedelta(days=days), -months)
+        day = _add_months(ctx.today - datetime.timedelta(days=days), -months)
+        if hms is None:
+            return day
+        y, mo, d = day.year, day.month, day.day
     elif (w := gs[_DW]) is not None:  # hôm nay / hôm qua / hôm kia
-        day = ctx.local.date() - datetime.timedelta(days=_DAYS_BACK[" ".join(w.split())])
+        back_days = _DAYS_BACK.get(w)
+        day = ctx.today - _BACK_DAYS[_DAYS_BACK[" ".join(w.split())] if back_days is None else back_days]
+        if hms is None:
+            return day
+        y, mo, d = day.year, day.month, day.day
     else:  # vừa xong / just now
         return ctx.local.replace(microsecond=0)
 
     if hms is None:
-        return day
-    return _with_time(day, hms, _offset(gs))
+        return datetime.date(y, mo, d)
+    tz = _offset(gs) if gs[_GMT] is not None or gs[_OS2] is not None else None
+    value = datetime.datetime(y, mo, d, *hms, tzinfo=tz or ZONE)
+    return value if tz is None or tz is ZONE else value.astimezone(ZONE)
 
 
 def _normalise(text: str) -> str:
@@ -406,6 +472,74 @@ def _scan(
         if first_only:
             break
     return found, seen
+
+
+def _first(s: str, ctx: _Ctx, year_hint: bool, pos: int) -> tuple[datetime.date | None, bool]:
+    """What _scan(s, ..., first_only=True) finds, as (value or None, seen), without building ParsedDates.
+
+    ``pos`` is the first _START hit. The matches are _MASTER.finditer's, tried only where one can begin: every
+    _MASTER match starts with a digit or with a word _START knows (ngày, tháng/thg, hôm, vừa, today,
+    yesterday, just, an English month), so hopping from one _START hit to the next (overlaps included: the
+    next search starts one character on) skips only positions where _MASTER fails. Trying the big pattern at
+    every character of "Phú Thọ 24h ngày " costs more than the match itself.
+    """
+    match = _MASTER.match
+    hop = _START.search
+    seen = False
+    while True:
+        if (m := match(s, pos)) is None:
+            nxt = hop(s, pos + 1)
+        else:
+            seen = True
+            try:
+                value = _resolve(m.groups(), ctx, year_hint)
+            except (ValueError, OverflowError):  # 31/02, month 13, day 0, year 0...
+                value = None
+            if value is not None and _in_range(value, ctx):
+                return value, True
+            nxt = hop(s, m.end())  # like finditer: on from the end of the match (never empty)
+        if nxt is None:
+            return None, seen
+        pos = nxt.start()
+
+
+# ------------------------------------------------------------------------------------------ fast path
+# The lines most pages print, as a whole: "[weekday, ]13/01/2021[ | 08:15[:30]][ [GMT+7]]", "(13/01/2021)",
+# "08:15, 13/01/2021". parse_date tries it only where _MASTER would start (the first _START hit, a digit: the
+# prefix holds no digit and no date word; only _START's words can begin a match without a digit), and only as
+# a full match of the rest, so _MASTER's first match is the same date with the same time. A leading "ngày"
+# label is skipped: _MASTER can start there only with "ngày" + day + "tháng"/"," (the long forms), and a
+# _FAST line has "/", "-", "." or ":" after its first number. The lookbehinds are _MASTER's, the gaps are a
+# subset of _GAP, a time is taken after the date only when none precedes it (the (?(bt)...) conditional),
+# and the tail (")", "GMT+7") holds no AM/PM word, no other offset and no digit _MASTER could read. Anything
+# else goes through _first. What _MASTER leaves after its match is at most ")", "]" and spaces, so it finds
+# nothing else: a _FAST line whose date or time is impossible or out of range is None, as _first would say.
+_FAST = re.compile(
+    r"(?:(?<![0-9:.])(?P<bh>[0-9]{1,2}):(?P<bm>[0-9]{2})[\s,|\-]{1,8})?"
+    r"(?<![0-9])(?<![0-9][/.\-])(?P<d>[0-9]{1,2})(?P<sep>[/\-.])(?P<mo>[0-9]{1,2})(?P=sep)(?P<y>[0-9]{4})"
+    r"(?(bh)|(?:[\s,|\-]{1,8}(?<![0-9:.])(?P<h>[0-9]{1,2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2}))?)?)"
+    r"(?:\)|\s*[\[(]?gmt\+7[\])]?)?\s*"
+)
+
+
+_TWO_DIGITS = {f"{i:0{width}d}": i for width in (1, 2) for i in range(10**width)}  # "7", "07", "59"
+
+
+def _fast_value(m: re.Match[str]) -> datetime.date | None:
+    """The date or aware datetime of a _FAST match; None when it is impossible."""
+    bh, bm, d, _, mo, y, h, mi, sec = m.groups()
+    if bh is not None:
+        h, mi = bh, bm
+    num = _TWO_DIGITS
+    try:
+        if h is None:
+            return datetime.date(int(y), num[mo], num[d])
+        hour, minute, second = num[h], num[mi], num[sec] if sec else 0
+        if hour > 23 or minute > 59 or second > 59:
+            return None
+        return datetime.datetime(int(y), num[mo], num[d], hour, minute, second, tzinfo=ZONE)
+    except ValueError:
+        return None
 
 
 # ------------------------------------------------------------------------------------------- fallback
@@ -474,11 +608,21 @@ def parse_date(
     """
     if not text or not isinstance(text, str):
         return None
-    ctx = _Ctx(now)
-    s = _normalise(text).lower()
-    found, seen = _scan(s, ctx, year_hint, text, True)
-    if found:
-        return found[0]
+    ctx = _ctx(now)
+    s = text.lower() if text.isascii() and "&" not in text else _normalise(text).lower()
+    if (start := _START.search(s)) is None:
+        value, seen = None, False
+    else:
+        pos = fast = start.start()
+        if start.group() == "ngày":  # a label ("Ngày đăng: 13/01/2021"): see _FAST
+            fast = nxt.start() if (nxt := _START.search(s, start.end())) is not None else pos
+        if s[fast] <= "9" and (m := _FAST.fullmatch(s, fast)) is not None:
+            # _MASTER would find this one date and nothing after it: impossible or out of range means None
+            value = _fast_value(m)
+            return _parsed(value, text) if value is not None and _in_range(value, ctx) else None
+        value, seen = _first(s, ctx, year_hint, pos)
+    if value is not None:
+        return _parsed(value, text)
     if not seen and _NEEDS_REPAIR.search(text):
         # mojibake or TCVN3 can hide the words ("hÃ´m qua", "h«m qua"): repair and try once more
         repaired = repair_text(text).lower()
@@ -510,7 +654,7 @@ def find_dates(
     base = repair_text(text) if _NEEDS_REPAIR.search(text) else _normalise(text)
     s = base.lower()
     src = base if len(base) == len(s) else s  # raw in the printed case ("Hôm qua", "GMT+7") when possible
-    return _scan(s, _Ctx(now), year_hint, "", False, src)[0]
+    return _scan(s, _ctx(now), year_hint, "", False, src)[0]
 
 
 # Labels that say which date follows. Longest first within each group; generic labels need a colon.

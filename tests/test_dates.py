@@ -154,9 +154,19 @@ CASES = [
     ("main.css?v=1.9.27 | 13/01/2021", "2021-01-13"),
     ("ngày 13, tháng 1, năm 2021", "2021-01-13"),
     ("tháng 1 ngày 13 năm 2021", "2021-01-13"),
-    # --- dateparser fallback for leftovers (the month is a word, so it cannot be swapped)
+    # --- month first after the word "tháng" (it cannot be swapped): once dateparser leftovers, now parsed here
     ("Tháng 1, 13, 2021", "2021-01-13"),
     ("tháng 01/2021 ngày 13", "2021-01-13"),
+    ("thg 1, 13, 2021", "2021-01-13"),
+    ("tháng 1 năm 2021, ngày 13", "2021-01-13"),
+    ("Tháng Giêng năm 2021 ngày 13", "2021-01-13"),
+    ("tháng 01/2021 ngày 13 lúc 08:15", "2021-01-13T08:15:00+07:00"),
+    ("tháng 12/2020 ngày 13/01/2021", "2021-01-13"),  # "ngày 13/01/2021" is a date of its own
+    # --- whole lines of the common shape (the fast path), labels and tails included
+    ("(13/01/2021 08:15)", "2021-01-13T08:15:00+07:00"),
+    ("Ngày: 13/01/2021 08:15:30 (GMT+7)", "2021-01-13T08:15:30+07:00"),
+    ("Thứ Tư, ngày 13/01/2021, 08:15 [GMT+7]", "2021-01-13T08:15:00+07:00"),
+    ("Cập nhật: 11:25, 12/01/2021 (GMT+7)", "2021-01-12T11:25:00+07:00"),
     # --- rejected: impossible, out of range, not a date
     ("31/02/2021", REJECT),
     ("29/02/2021", REJECT),
@@ -167,6 +177,11 @@ CASES = [
     ("01 - 13 - 2021", REJECT),
     ("01 13 2021", REJECT),  # all-numeric leftover: dateparser would swap it
     ("ngày 1, tháng 13, năm 2021", REJECT),
+    ("Tháng 2, 30, 2021", REJECT),  # impossible: rejected, not handed to dateparser
+    ("tháng 13/2021 ngày 1", REJECT),
+    ("Ngày đăng: 13/01/2021 25:61", REJECT),
+    ("Ngày đăng: 17/01/2021 08:15", REJECT),
+    ("(31/02/2021)", REJECT),
     ("13/01/2021 25:61", REJECT),
     ("13/01/2021 24:00", REJECT),
     ("25:61", REJECT),
@@ -351,11 +366,25 @@ def test_dateparser_is_imported_only_for_leftovers() -> None:
         "d.parse_date('Thứ Tư, 13/01/2021 | 08:15'); d.parse_date('5 phút trước'); d.parse_date('garbage'); "
         "d.parse_date('01 13 2021'); d.parse_date('ngày 13, tháng 1, năm 2021'); "
         "d.parse_date('tháng 1 ngày 13 năm 2021'); d.parse_date('Sáng 17-2'); d.parse_date('hôm qua'); "
+        "d.parse_date('Tháng 1, 13, 2021'); d.parse_date('tháng 01/2021 ngày 13'); "
         "print('dateparser' in sys.modules); "
-        "print(d.parse_date_iso('Tháng 1, 13, 2021')); print('dateparser' in sys.modules)"
+        "print(d.parse_date_iso('tháng 1 13 2021')); print('dateparser' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "2021-01-13", "True"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # leftovers (no form of ours matches) with a month word and a year: dateparser, guarded
+        ("tháng 1 13 2021", "2021-01-13"),
+        ("Tháng Một 13 2021 08:15", "2021-01-13T08:15:00+07:00"),
+        ("tháng 2 30 2021", REJECT),
+    ],
+)
+def test_leftovers_go_to_the_guarded_dateparser_fallback(text: str, expected: str | None) -> None:
+    assert parse_date_iso(text, NOW) == expected
 
 
 # ----------------------------------------------------------------------------------------- properties
@@ -422,3 +451,25 @@ def test_property_month_first_is_never_swapped(day: datetime.date) -> None:
         assert parsed is None  # "01/13/2021" has no month 13: rejected, not read month-first
     elif parsed is not None:
         assert (parsed.value.month, parsed.value.day) == (day.day, day.month)
+
+
+@given(
+    prefix=st.sampled_from(["", "Thứ Tư, ", "Ngày đăng: ", "Ngày:", "ngày ", "(", "Cập nhật:", "x.", "- "]),
+    before=st.sampled_from(["", "08:15 ", "23:59, ", "8:05 - ", "24:00 ", "08:15-", "08:15:30 "]),
+    day=st.integers(0, 32),
+    month=st.integers(0, 13),
+    year=st.sampled_from(["1994", "1995", "2020", "2021", "2022", "0000"]),
+    sep=st.sampled_from(["/", "-", "."]),
+    after=st.sampled_from(["", ", 08:15", " | 23:59", " - 24:00", " 08:15:30", " 8:61", ",10:01", " 09:00"]),
+    tail=st.sampled_from(["", ")", " GMT+7", " [GMT+7]", " (GMT+7)", " ", " GMT+9", " PM"]),
+)
+@settings(max_examples=500, deadline=None)
+def test_property_fast_path_agrees_with_the_full_scan(
+    prefix: str, before: str, day: int, month: int, year: str, sep: str, after: str, tail: str
+) -> None:
+    """parse_date's shortcut for whole common lines returns exactly what scanning with _MASTER returns."""
+    from newsbot import dates
+
+    text = f"{prefix}{before}{day:02d}{sep}{month}{sep}{year}{after}{tail}"
+    found, _ = dates._scan(dates._normalise(text).lower(), dates._Ctx(NOW), True, text, True)
+    assert parse_date(text, NOW) == (found[0] if found else None)
