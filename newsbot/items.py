@@ -1,6 +1,6 @@
-"""The article item and its loader.
+"""The article item and how it is built.
 
-The loader is where raw extracted values become the published schema (``schema/article.schema.json``): text
+``build_item`` is where raw extracted values become the published schema (``schema/article.schema.json``): text
 normalised, the date string parsed against the fetch time, body paragraphs joined, provenance stamped. Both the
 crawl and ``newsbot extract`` go through it, so they cannot disagree.
 """
@@ -15,8 +15,7 @@ from importlib import resources
 from typing import Any
 
 import scrapy
-from itemloaders import ItemLoader
-from itemloaders.processors import Identity, MapCompose, TakeFirst
+from itemloaders.utils import arg_to_iter
 
 from newsbot import __version__
 from newsbot.text import clean_text, fold_for_key
@@ -68,18 +67,20 @@ def _dedupe(values: list[str]) -> list[str]:
     return out
 
 
-class ArticleLoader(ItemLoader):
-    default_item_class = ArticleItem
-    default_input_processor = MapCompose(_clean)
-    default_output_processor = TakeFirst()
+def _clean_each(values: Any) -> list:
+    """Every value cleaned, empty strings dropped (what an item loader's ``MapCompose(_clean)`` does)."""
+    out: list = []
+    for value in arg_to_iter(values):
+        out += arg_to_iter(_clean(value))
+    return out
 
-    authors_out = Identity()
-    tags_out = Identity()
-    captions_in = MapCompose(_clean_caption)
-    captions_out = Identity()
-    body_in = MapCompose(_clean)
-    body_out = Identity()  # joined in build_item: paragraphs stay separate until then
-    extractor_in = Identity()
+
+def _first_clean(values: Any) -> Any:
+    """The first value that is not empty once cleaned, else None (``MapCompose(_clean)`` then ``TakeFirst()``)."""
+    for value in _clean_each(values):
+        if value is not None and value != "":
+            return value
+    return None
 
 
 def content_fingerprint(title: str | None, body: str | None) -> str:
@@ -101,22 +102,15 @@ def build_item(
     from newsbot.dates import parse_date  # local import: dates is heavy only on its fallback path
 
     now = fetched_at or datetime.now(UTC)
-    loader = ArticleLoader()
-    for key in ("url", "site", "section", "title", "lead", "source", "published_at_raw", "updated_at_raw"):
-        loader.add_value(key, fields.get(key))
-    loader.add_value("authors", _dedupe([a for a in (clean_text(x) for x in fields.get("authors") or []) if a]))
-    loader.add_value("tags", [t for t in (clean_text(x) for x in fields.get("tags") or []) if t])
-    loader.add_value("captions", fields.get("captions") or [])
-    loader.add_value("body", fields.get("body_paragraphs") or [])
-    item = loader.load_item()
-
-    paragraphs = item.get("body") or []
+    item: dict[str, Any] = {
+        key: _first_clean(fields.get(key))
+        for key in ("url", "site", "section", "title", "lead", "source", "published_at_raw", "updated_at_raw")
+    }
+    item["authors"] = _dedupe([a for a in (clean_text(x) for x in fields.get("authors") or []) if a])
+    item["tags"] = [t for t in (clean_text(x) for x in fields.get("tags") or []) if t]
+    item["captions"] = [_clean_caption(cap) for cap in fields.get("captions") or []]
+    paragraphs = _clean_each(fields.get("body_paragraphs") or [])
     item["body"] = PARAGRAPH_SEP.join(paragraphs) if paragraphs else None
-    for name in ("authors", "tags", "captions"):
-        item.setdefault(name, [])
-    for name in ("section", "lead", "source", "published_at_raw", "updated_at_raw"):
-        item.setdefault(name, None)
-    item["title"] = item.get("title")
     for name, raw in (("published_at", "published_at_raw"), ("updated_at", "updated_at_raw")):
         parsed = parse_date(item.get(raw), now) if item.get(raw) else None
         if parsed is None and fields.get(name):  # an ISO value from meta / JSON-LD / an API

@@ -16,7 +16,10 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\
 # C0 control characters (Word pastes, broken encoders) separate words at most: they become spaces. C1 controls are
 # left alone: they are the evidence newsbot.encoding needs to undo UTF-8 read as latin-1.
 _INVISIBLE.update(dict.fromkeys([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F], " "))
-_WS = re.compile(r"\s+")  # Python's \s covers NBSP, thin spaces, ideographic space, etc.
+# Most text has none of them: one regex scan is much cheaper than a per-character dict translate. (All of them are
+# non-printable, so printable text needs neither.)
+_HAS_INVISIBLE = re.compile("[" + "".join(re.escape(chr(c)) for c in _INVISIBLE) + "]")
+_NOT_ALNUM = re.compile(r"[\W_]+")  # \w is str.isalnum() plus "_": what is left is punctuation, symbols, spaces
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
@@ -30,9 +33,14 @@ def clean_text(value: str | None, *, unescape: bool = False) -> str:
         return ""
     if unescape and "&" in value:
         value = html.unescape(value)
-    value = value.translate(_INVISIBLE)
+    # Printable text (the common case) holds no control, invisible or whitespace character other than " ".
+    printable = value.isprintable()
+    if not printable and _HAS_INVISIBLE.search(value):
+        value = value.translate(_INVISIBLE)
     value = unicodedata.normalize("NFC", value)
-    return _WS.sub(" ", value).strip()
+    if printable and "  " not in value and value[0] != " " and value[-1] != " ":
+        return value  # already collapsed
+    return " ".join(value.split())  # str.split() covers NBSP, thin spaces, ideographic space, etc.
 
 
 def has_entity(value: str) -> bool:
@@ -45,6 +53,4 @@ def fold_for_key(value: str) -> str:
 
     Tone marks are kept: they change meaning in Vietnamese, so "ma" and "má" must not share a key.
     """
-    value = clean_text(value).casefold()
-    value = "".join(ch if ch.isalnum() or ch.isspace() else " " for ch in value)
-    return _WS.sub(" ", value).strip()
+    return _NOT_ALNUM.sub(" ", clean_text(value).casefold()).strip(" ")

@@ -24,7 +24,7 @@ from newsbot.items import build_item
 from newsbot.pages import page_from_bytes
 from newsbot.sites import get_profile
 from newsbot.sites.g1 import G1Listing, listed_date
-from newsbot.spiders.news import NewsSpider, page_from_response
+from newsbot.spiders.news import page_from_response
 from newsbot.spiders.sites import SPIDERS
 
 SITE = "vinhphuc.gov.vn"
@@ -98,9 +98,14 @@ def test_first_request_is_what_the_page_script_posts() -> None:
     assert dict(spec.headers)["Referer"] == SECTIONS[0].url
 
 
+def _spider():
+    spider_cls = SPIDERS["vinhphuc_gov"]
+    return spider_cls.from_crawler(get_crawler(spider_cls))
+
+
 def test_spider_request_is_a_form_post_the_recording_answers() -> None:
     spec = PROFILE.listing.first_request(SECTIONS[0].url)
-    request = NewsSpider._request(None, spec, callback=None, meta={})
+    request = _spider()._request(spec, callback=None, meta={})
     assert isinstance(request, FormRequest) and request.method == "POST"
     assert request.body.decode() == spec.url.split("#", 1)[1]  # the fragment is exactly the body sent
     assert FOLDER.lookup("POST", request.url, request.body).file == "api_thoisuchinhtri_start0.json"
@@ -110,7 +115,7 @@ def test_live_response_without_fragment_reads_its_form_from_the_request() -> Non
     """Live, the response URL has no fragment: the listing must still know its list and offset."""
     entry = next(e for e in API_PAGES if e.file == "api_thoisuchinhtri_start5.json")
     spec = RequestSpec(entry.url, "POST", tuple(entry.form.items()))
-    request = NewsSpider._request(None, spec, callback=None, meta={})
+    request = _spider()._request(spec, callback=None, meta={})
     response = TextResponse(url=entry.url.split("#", 1)[0], body=entry.read_body(), headers=entry.headers,
                             request=request)
     listing = PROFILE.extract_listing(page_from_response(response))

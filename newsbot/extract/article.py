@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from parsel import Selector
 
 from newsbot.extract import credits
-from newsbot.extract.dom import Block, Flattener, compile_css, remove_elements, text_lines
+from newsbot.extract.dom import Block, Flattener, MatchCache, compile_css, remove_elements, text_lines
 from newsbot.extract.selectors import Sel, as_list, first_match
 from newsbot.text import clean_text
 
@@ -93,15 +93,18 @@ class ArticleRules:
         return text
 
     @classmethod
-    def is_caption(cls, block: Block) -> bool:
-        """A text line right after an image is its caption when the template marks it so."""
+    def is_caption(cls, block: Block, matches: MatchCache | None = None) -> bool:
+        """A text line right after an image is its caption when the template marks it so.
+
+        ``matches`` is the page's match cache, when the caller has one (the selectors then run once per page).
+        """
         if block.kind != "text":
             return False
         compiled = cls.css("caption_after_image")
         if compiled and block.element is not None:
-            for sel in compiled:
-                if block.element in sel(block.element.getroottree().getroot()):
-                    return True
+            matches = matches or MatchCache(block.element.getroottree().getroot())
+            if matches.matches(block.element, compiled):
+                return True
         if cls.caption_after_image_style:
             return block.align == "center" or (block.italic and not block.bold)
         return False
@@ -132,6 +135,7 @@ def extract_with_rules(rules: type[ArticleRules], page: Page) -> Extracted:
     sel = page.selector
     root = sel.root
     remove_elements(root, rules.css("drop"))
+    matches = MatchCache(root)  # the page is not changed after this point
     out: dict[str, Any] = {"url": page.url}
 
     out["title"] = rules.clean_title(_text_of(first_match(sel, rules.title)[:1])) or None
@@ -143,23 +147,23 @@ def extract_with_rules(rules: type[ArticleRules], page: Page) -> Extracted:
     captions: list[dict[str, Any]] = []
     lead = None
     flat_kwargs = dict(base_url=page.url, figure=rules.css("figure"), figure_caption=rules.css("figure_caption"),
-                       skip=rules.css("skip"))
+                       skip=rules.css("skip"), matches=matches)
 
     lead_nodes = first_match(sel, rules.lead)
     if lead_nodes:
         lead_blocks = Flattener(**flat_kwargs).flatten(lead_nodes[0].root)
-        lead_text, lead_caps = _split_captions(rules, lead_blocks)
+        lead_text, lead_caps = _split_captions(rules, lead_blocks, matches)
         captions.extend(lead_caps)
         lead = clean_text(" ".join(b.text for b in lead_text)) or None
 
     for node in first_match(sel, rules.lead_image)[:1]:  # outside lead and body, so read on its own, in page order
-        captions.extend(_split_captions(rules, Flattener(**flat_kwargs).flatten(node.root))[1])
+        captions.extend(_split_captions(rules, Flattener(**flat_kwargs).flatten(node.root), matches)[1])
 
     body_nodes = first_match(sel, rules.body)
     blocks: list[Block] = []
     for node in body_nodes[:1]:
         blocks = Flattener(**flat_kwargs).flatten(node.root)
-    text_blocks, body_caps = _split_captions(rules, blocks)
+    text_blocks, body_caps = _split_captions(rules, blocks, matches)
     captions.extend(body_caps)
 
     rule = rules.lead_in_body if not rules.lead else (rules.lead_when_empty if lead is None else None)
@@ -200,7 +204,8 @@ def extract_with_rules(rules: type[ArticleRules], page: Page) -> Extracted:
     return Extracted(fields=out, layout=rules.layout)
 
 
-def _split_captions(rules: type[ArticleRules], blocks: list[Block]) -> tuple[list[Block], list[dict]]:
+def _split_captions(rules: type[ArticleRules], blocks: list[Block],
+                    matches: MatchCache | None = None) -> tuple[list[Block], list[dict]]:
     """Separate image/figure blocks (and the caption line after an image) from text blocks."""
     text: list[Block] = []
     captions: list[dict] = []
@@ -210,7 +215,7 @@ def _split_captions(rules: type[ArticleRules], blocks: list[Block]) -> tuple[lis
         if b.kind == "figure":
             cap_text = b.caption
             url = b.images[0].url if b.images else None
-            if not cap_text and i + 1 < len(blocks) and rules.is_caption(blocks[i + 1]):
+            if not cap_text and i + 1 < len(blocks) and rules.is_caption(blocks[i + 1], matches):
                 cap_text = blocks[i + 1].text
                 i += 1
             if cap_text or url:
@@ -219,7 +224,7 @@ def _split_captions(rules: type[ArticleRules], blocks: list[Block]) -> tuple[lis
         elif b.kind == "image":
             url = b.images[0].url if b.images else None
             cap_text = None
-            if i + 1 < len(blocks) and rules.is_caption(blocks[i + 1]):
+            if i + 1 < len(blocks) and rules.is_caption(blocks[i + 1], matches):
                 cap_text = blocks[i + 1].text
                 i += 1
             if cap_text:

@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 from lxml import html as lxml_html
 from lxml.cssselect import CSSSelector
 
+from newsbot.extract.selectors import FastLxmlTranslator
 from newsbot.text import clean_text
 
 BLOCK_TAGS = frozenset(
@@ -56,13 +57,16 @@ class Block:
     index_in_element: int = 0
 
 
+_TRANSLATOR = FastLxmlTranslator()
+
+
 def compile_css(selectors: Iterable[str] | str | None) -> list[CSSSelector]:
     """Compile CSS selectors once per rules class, not once per page."""
     if not selectors:
         return []
     if isinstance(selectors, str):
         selectors = [selectors]
-    return [CSSSelector(s) for s in selectors]
+    return [CSSSelector(s, translator=_TRANSLATOR) for s in selectors]
 
 
 def matches(el: object, compiled: list[CSSSelector]) -> bool:
@@ -76,16 +80,19 @@ def matches(el: object, compiled: list[CSSSelector]) -> bool:
     return False
 
 
-class _MatchCache:
-    """Per-page sets of elements matching each selector group, so membership checks are O(1)."""
+class MatchCache:
+    """Per-page sets of elements matching each selector group, so membership checks are O(1).
+
+    Each group is evaluated once over the whole page, on first use: build it after the page's last mutation (the
+    furniture removal) and share it by everything that reads the page.
+    """
 
     def __init__(self, root: object) -> None:
         self.root = root
         self._cache: dict[int, set] = {}
 
-    def matches(self, el: object, compiled: list[CSSSelector]) -> bool:
-        if not compiled:
-            return False
+    def elements(self, compiled: list[CSSSelector]) -> set:
+        """Every element of the page matching one of the selectors."""
         key = id(compiled)
         found = self._cache.get(key)
         if found is None:
@@ -93,7 +100,10 @@ class _MatchCache:
             for sel in compiled:
                 found.update(sel(self.root))
             self._cache[key] = found
-        return el in found
+        return found
+
+    def matches(self, el: object, compiled: list[CSSSelector]) -> bool:
+        return bool(compiled) and el in self.elements(compiled)
 
 
 def remove_elements(root: object, compiled: list[CSSSelector]) -> int:
@@ -126,13 +136,9 @@ def _drop_keep_tail(el: object) -> None:
     parent.remove(el)
 
 
-def _style(el: object) -> str:
-    return el.get("style") or ""
-
-
-def element_align(el: object) -> str | None:
-    """Alignment declared on the element itself (style or the old ``align`` attribute)."""
-    m = _ALIGN_STYLE.search(_style(el))
+def element_align(el: object, style: str | None = None) -> str | None:
+    """Alignment declared on the element itself (style or the old ``align`` attribute); ``style`` if already read."""
+    m = _ALIGN_STYLE.search(style if style is not None else el.get("style") or "")
     if m:
         return m.group(1).lower()
     align = (el.get("align") or "").lower()
@@ -177,17 +183,23 @@ class Flattener:
         figure: list[CSSSelector],
         figure_caption: list[CSSSelector],
         skip: list[CSSSelector] | None = None,
+        matches: MatchCache | None = None,
     ) -> None:
         self.base_url = base_url
         self.figure = figure
         self.figure_caption = figure_caption
         self.skip = skip or []
         self.blocks: list[Block] = []
-        self._cache: _MatchCache | None = None
+        self._matches = matches  # the page's, when the caller shares one
+        self._skipped: set = set()
+        self._figures: set = set()
 
     # -- public -----------------------------------------------------------------------------------------------
     def flatten(self, container: object) -> list[Block]:
-        self._cache = _MatchCache(container.getroottree().getroot())
+        if self.skip or self.figure:
+            cache = self._matches or MatchCache(container.getroottree().getroot())
+            self._skipped = cache.elements(self.skip) if self.skip else set()
+            self._figures = cache.elements(self.figure) if self.figure else set()
         self.blocks = []
         run = self._walk_children(container, _Run(), bold=False, italic=False,
                                   align=element_align(container), block_el=container)
@@ -197,23 +209,25 @@ class Flattener:
     # -- walking ------------------------------------------------------------------------------------------------
     def _walk_children(self, el: object, run: _Run, *, bold: bool, italic: bool, align: str | None,
                        block_el: object) -> _Run:
-        if el.text:
-            run.segments.append((el.text, bold, italic))
+        text = el.text
+        if text:
+            run.segments.append((text, bold, italic))
         for child in el:
             run = self._walk(child, run, bold=bold, italic=italic, align=align, block_el=block_el)
-            if child.tail:
-                run.segments.append((child.tail, bold, italic))
+            tail = child.tail
+            if tail:
+                run.segments.append((tail, bold, italic))
         return run
 
     def _walk(self, el: object, run: _Run, *, bold: bool, italic: bool, align: str | None,
               block_el: object) -> _Run:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if not tag:  # comments, processing instructions
+        tag = el.tag
+        if not isinstance(tag, str) or not tag:  # comments, processing instructions
             return run
         tag = tag.lower()
-        if tag in SKIP_TAGS or self._cache.matches(el, self.skip):
+        if tag in SKIP_TAGS or el in self._skipped:
             return run
-        if self._cache.matches(el, self.figure):
+        if el in self._figures:
             self._flush(run, align, block_el, False)
             self._emit_figure(el)
             return _Run()
@@ -223,13 +237,13 @@ class Flattener:
         if tag == "img":
             run.images.append(Image(image_url(el, self.base_url), clean_text(el.get("alt"))))
             return run
-        style = _style(el)
-        el_bold = bold or tag in BOLD_TAGS or bool(_BOLD_STYLE.search(style))
-        el_italic = italic or tag in ITALIC_TAGS or bool(_ITALIC_STYLE.search(style))
+        style = el.get("style") or ""
+        el_bold = bold or tag in BOLD_TAGS or bool(style and _BOLD_STYLE.search(style))
+        el_italic = italic or tag in ITALIC_TAGS or bool(style and _ITALIC_STYLE.search(style))
         if tag in BLOCK_TAGS:
             self._flush(run, align, block_el, False)
             heading = tag in HEADING_TAGS
-            el_align = element_align(el) or align
+            el_align = element_align(el, style) or align
             inner = self._walk_children(el, _Run(), bold=el_bold or heading, italic=el_italic, align=el_align,
                                         block_el=el)
             self._flush(inner, el_align, el, heading)
@@ -248,7 +262,8 @@ class Flattener:
         self.blocks.append(Block(kind="figure", element=el, images=imgs, caption=clean_text(caption) or None))
 
     def _flush(self, run: _Run, align: str | None, block_el: object, heading: bool) -> None:
-        if not run.segments and not run.images:
+        if not run.images and not any(seg and seg[0].strip() for seg in run.segments):
+            run.segments.clear()  # nothing, or only the whitespace between two blocks
             return
         lines: list[list[tuple[str, bool, bool]]] = [[]]
         for seg in run.segments:
@@ -258,7 +273,7 @@ class Flattener:
                 lines[-1].append(seg)
         texts = []
         for segs in lines:
-            text = clean_text("".join(s[0] for s in segs))
+            text = clean_text("".join([s[0] for s in segs]))
             if not text:
                 continue
             visible = [s for s in segs if s[0].strip()]
@@ -282,6 +297,9 @@ class Flattener:
 
 def text_lines(el: object) -> list[str]:
     """Visible text of an element split at ``<br>`` and block boundaries, cleaned, empties dropped."""
+    if len(el) == 0:  # no children (a title, a date, a tag link): its own text is its one line
+        text = clean_text(el.text)
+        return [text] if text else []
     flat = Flattener(base_url=None, figure=[], figure_caption=[])
     return [b.text for b in flat.flatten(el) if b.kind == "text"]
 

@@ -19,6 +19,7 @@ from typing import ClassVar
 
 from newsbot.extract.article import ArticleRules, Page
 from newsbot.extract.listing import ListingRules
+from newsbot.extract.selectors import select
 
 # "Thứ Ba, 03/12/2019 | 15:42" (2015+) versus "Thứ Năm, 12/06/2014" (archive: no time printed).
 _TIME_PRINTED = re.compile(r"\|\s*\d{1,2}:\d{2}")
@@ -46,8 +47,8 @@ class F5Article(ArticleRules):
     @classmethod
     def matches(cls, page: Page) -> bool:
         """The date line is the one reliable archive marker: old bodies may also use modern inline styles."""
-        date = " ".join(page.selector.css("#details > label ::text").getall()).strip()
-        if not date or not page.selector.css(cls.body):
+        date = " ".join(select(page.selector, "#details > label ::text").getall()).strip()
+        if not date or not select(page.selector, cls.body):
             return False
         return bool(_TIME_PRINTED.search(date)) == cls.time_printed
 
