@@ -22,9 +22,8 @@ def _json(obj) -> str:
 
 
 def _item_dict(item) -> dict:
-    from itemadapter import ItemAdapter
-
-    return ItemAdapter(item).asdict()
+    """The item as a plain dict (its values are already plain JSON types: no ItemAdapter walk needed)."""
+    return dict(item)
 
 
 # --- crawl ------------------------------------------------------------------------------------------------------

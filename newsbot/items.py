@@ -1,8 +1,9 @@
-"""The article item and how it is built.
+"""The article item, its loader, and how an extraction result becomes an item.
 
-``build_item`` is where raw extracted values become the published schema (``schema/article.schema.json``): text
-normalised, the date string parsed against the fetch time, body paragraphs joined, provenance stamped. Both the
-crawl and ``newsbot extract`` go through it, so they cannot disagree.
+The loader declares, per field, how raw extracted values are normalised (text cleaned, empties dropped, authors
+deduplicated, body paragraphs joined); ``build_item`` feeds it, then parses the date strings against the fetch
+time and stamps provenance, giving the published schema (``schema/article.schema.json``). Both the crawl and
+``newsbot extract`` go through it, so they cannot disagree.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from importlib import resources
 from typing import Any
 
 import scrapy
-from itemloaders.utils import arg_to_iter
+from itemloaders import ItemLoader
+from itemloaders.processors import Compose, Identity, MapCompose, TakeFirst
 
 from newsbot import __version__
 from newsbot.text import clean_text, fold_for_key
@@ -67,20 +69,21 @@ def _dedupe(values: list[str]) -> list[str]:
     return out
 
 
-def _clean_each(values: Any) -> list:
-    """Every value cleaned, empty strings dropped (what an item loader's ``MapCompose(_clean)`` does)."""
-    out: list = []
-    for value in arg_to_iter(values):
-        out += arg_to_iter(_clean(value))
-    return out
+def _join_paragraphs(paragraphs: list[str]) -> str | None:
+    return PARAGRAPH_SEP.join(paragraphs) or None
 
 
-def _first_clean(values: Any) -> Any:
-    """The first value that is not empty once cleaned, else None (``MapCompose(_clean)`` then ``TakeFirst()``)."""
-    for value in _clean_each(values):
-        if value is not None and value != "":
-            return value
-    return None
+class ArticleLoader(ItemLoader):
+    """Per-field normalisation of extracted values: input processors clean, output processors shape."""
+
+    default_item_class = ArticleItem
+    default_input_processor = MapCompose(_clean)  # NFC, invisible characters out, whitespace collapsed; "" dropped
+    default_output_processor = TakeFirst()
+    authors_out = Compose(_dedupe)
+    tags_out = Identity()
+    captions_in = MapCompose(_clean_caption)
+    captions_out = Identity()
+    body_out = Compose(_join_paragraphs)  # body_paragraphs in, one string out
 
 
 def content_fingerprint(title: str | None, body: str | None) -> str:
@@ -102,15 +105,15 @@ def build_item(
     from newsbot.dates import parse_date  # local import: dates is heavy only on its fallback path
 
     now = fetched_at or datetime.now(UTC)
-    item: dict[str, Any] = {
-        key: _first_clean(fields.get(key))
-        for key in ("url", "site", "section", "title", "lead", "source", "published_at_raw", "updated_at_raw")
-    }
-    item["authors"] = _dedupe([a for a in (clean_text(x) for x in fields.get("authors") or []) if a])
-    item["tags"] = [t for t in (clean_text(x) for x in fields.get("tags") or []) if t]
-    item["captions"] = [_clean_caption(cap) for cap in fields.get("captions") or []]
-    paragraphs = _clean_each(fields.get("body_paragraphs") or [])
-    item["body"] = PARAGRAPH_SEP.join(paragraphs) if paragraphs else None
+    loader = ArticleLoader()
+    for key in ("url", "site", "section", "title", "lead", "source", "published_at_raw", "updated_at_raw", "authors",
+                "tags", "captions"):
+        loader.add_value(key, fields.get(key))
+    loader.add_value("body", fields.get("body_paragraphs"))
+    item: dict[str, Any] = dict(loader.load_item())
+    item.setdefault("authors", [])
+    item.setdefault("tags", [])
+    item.setdefault("captions", [])
     for name, raw in (("published_at", "published_at_raw"), ("updated_at", "updated_at_raw")):
         parsed = parse_date(item.get(raw), now) if item.get(raw) else None
         if parsed is None and fields.get(name):  # an ISO value from meta / JSON-LD / an API
