@@ -22,7 +22,6 @@ growth between the 10,000th and the 20,000th article).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -38,6 +37,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from benchcli import bench_main  # noqa: E402
 
 SITE = "baovinhphuc.com.vn"
 
@@ -235,15 +236,8 @@ def run(quick: bool = False, articles: int | None = None) -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--articles", type=int, help="size of the generated site (default 20000; --quick 2000)")
-    parser.add_argument("--json", action="store_true", help="print the result as one JSON line at the end")
-    args = parser.parse_args()
-    result = run(args.quick, args.articles)
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False, default=str))
-    return 0
+    return bench_main(run, __doc__.splitlines()[0],
+                      articles_help="size of the generated site (default 20000; --quick 2000)")
 
 
 if __name__ == "__main__":

@@ -19,10 +19,8 @@ interleaved rounds over the whole corpus, after a warm-up call of each.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import importlib.util
-import json
 import statistics
 import sys
 import time
@@ -32,6 +30,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from benchcli import bench_main  # noqa: E402
 
 from newsbot.dates import ZONE, parse_date  # noqa: E402
 
@@ -198,14 +198,7 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--json", action="store_true", help="print the result as one JSON line at the end")
-    args = parser.parse_args()
-    result = run(args.quick)
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False, default=str))
-    return 0
+    return bench_main(run, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

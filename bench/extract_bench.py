@@ -18,8 +18,6 @@ dependency; without it the bench prints a SKIP line.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -27,6 +25,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from benchcli import bench_main  # noqa: E402
 
 
 def fixture_articles() -> list[tuple[str, bytes, dict[str, str]]]:
@@ -98,14 +98,7 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--json", action="store_true", help="print the result as one JSON line at the end")
-    args = parser.parse_args()
-    result = run(args.quick)
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False, default=str))
-    return 0
+    return bench_main(run, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ Requests are Scrapy's ``downloader/request_count`` (robots.txt included).
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import sys
@@ -24,6 +23,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from benchcli import bench_main  # noqa: E402
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from crawl_bench import _child_env, run_measured  # noqa: E402
@@ -75,15 +77,8 @@ def run(quick: bool = False, articles: int | None = None) -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--articles", type=int, help="size of the generated site (default 2000; --quick 500)")
-    parser.add_argument("--json", action="store_true", help="print the result as one JSON line at the end")
-    args = parser.parse_args()
-    result = run(args.quick, args.articles)
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False, default=str))
-    return 0
+    return bench_main(run, __doc__.splitlines()[0],
+                      articles_help="size of the generated site (default 2000; --quick 500)")
 
 
 if __name__ == "__main__":

@@ -16,9 +16,7 @@ sites) it must still cost microseconds per URL and stay a file one can copy arou
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import json
 import random
 import shutil
 import sys
@@ -29,6 +27,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from benchcli import bench_main  # noqa: E402
 
 SITES = ("baovinhphuc.com.vn", "baocantho.com.vn", "baophutho.vn", "baoquangninh.vn")
 BATCH = 10_000
@@ -111,15 +111,7 @@ def run(quick: bool = False, urls: int | None = None) -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--urls", type=int, help="how many URLs (default 1,000,000; --quick 100,000)")
-    parser.add_argument("--json", action="store_true", help="print the result as one JSON line at the end")
-    args = parser.parse_args()
-    result = run(args.quick, args.urls)
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False, default=str))
-    return 0
+    return bench_main(run, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":
