@@ -250,7 +250,8 @@ class CrawlState:
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(site, section_url) DO UPDATE SET "
             "backfill_complete = MAX(backfill_complete, excluded.backfill_complete), "
             "last_crawled = excluded.last_crawled, "
-            "newest_published = MAX(COALESCE(newest_published, ''), COALESCE(excluded.newest_published, ''))",
+            "newest_published = NULLIF(MAX(COALESCE(newest_published, ''), "
+            "COALESCE(excluded.newest_published, '')), '')",
             (site, section_url, name, int(complete), _iso(_now()), newest_published))
 
     def sections(self, site: str) -> list[dict]:

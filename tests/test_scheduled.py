@@ -82,6 +82,8 @@ def test_sigkill_at_random_points_then_rerun_loses_and_duplicates_nothing(tmp_pa
         killed = kill_after(crawl_cmd(SITE, "--replay", "fixtures", "--data-dir", str(data), *SLOW), watch,
                             threshold, rng.uniform(0, 0.05))
         kills += killed
+        for left in site_dir.glob("*.jsonl*"):  # right after the kill, before any repair: whole lines only
+            lines_of(left)
     assert kills >= 2, "the crawl ended before most kills: the test did not exercise what it claims"
     final = subprocess.run(crawl_cmd(SITE, "--replay", "fixtures", "--data-dir", str(data)), cwd=REPO,
                            capture_output=True, text=True, timeout=120)

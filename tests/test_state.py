@@ -91,6 +91,11 @@ def test_sections_remember_a_completed_backfill(tmp_path) -> None:
     st.mark_section("baocantho.com.vn", url, "THỜI SỰ", complete=True)
     st.mark_section("baocantho.com.vn", url, "THỜI SỰ", complete=False)  # a later partial run keeps the flag
     assert st.section_complete("baocantho.com.vn", url)
+    # the high-water mark only moves forward, and a listing without dates leaves it alone
+    st.mark_section("baocantho.com.vn", url, "THỜI SỰ", complete=False, newest_published="2026-01-14")
+    st.mark_section("baocantho.com.vn", url, "THỜI SỰ", complete=False, newest_published="2026-01-10")
+    st.mark_section("baocantho.com.vn", url, "THỜI SỰ", complete=False)
+    assert st.sections("baocantho.com.vn")[0]["newest_published"] == "2026-01-14"
     st.close()
 
 

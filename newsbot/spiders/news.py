@@ -183,6 +183,12 @@ class NewsSpider(scrapy.Spider):
             yield Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=True,
                           meta={"section": section_name, "listing": response.url, "refresh": True,
                                 "listed_date": listing.item_dates.get(url)})
+        if self.crawl_state is not None and page_no == 1:
+            # The section's high-water mark: the newest date its first listing page shows (when it shows dates).
+            newest = max((d for d in (self._listed_date(t, page) for t in listing.item_dates.values()) if d),
+                         default=None)
+            self.crawl_state.mark_section(self.profile.key, section_url, section_name, complete=False,
+                                          newest_published=newest.isoformat() if newest else None)
         if listing.next_page is None:
             if self.crawl_state is not None:
                 self.crawl_state.mark_section(self.profile.key, section_url, section_name, complete=True)
