@@ -189,6 +189,48 @@ def _body_container(root, title_el):
     return best
 
 
+_CATEGORY_WORDS = ("cate", "category", "chuyenmuc", "chuyen-muc", "chuyen_muc")
+_TAG_BOXES = ("//*[contains(@class,'tag') or contains(@class,'keyword') or contains(@class,'topic') "
+              "or contains(@id,'tag') or contains(@id,'keyword')][.//a]")
+
+
+def _category_label(title) -> str | None:
+    """The section label printed just above the headline (``div.cateDetail > a``, ``div.cate-bar h2 a``).
+
+    Looked for only in the headline's own block (three ancestors up) and before the headline: category links in
+    menus and side boxes are elsewhere. The first link is the section; a sub-section may follow it.
+    """
+    block = title
+    for _ in range(3):
+        if block.getparent() is not None:
+            block = block.getparent()
+    for el in block.iter():
+        if el is title:
+            break
+        if not isinstance(el.tag, str):
+            continue
+        words = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+        if any(w in words for w in _CATEGORY_WORDS):
+            for a in el.iter("a"):
+                text = clean_text("".join(a.itertext()))
+                if text and len(text) < 60:
+                    return text
+    return None
+
+
+def _tags_after(root, container) -> list[str]:
+    """Tag links from the first tag/keyword box after the body starts (other "topic" boxes are site-wide menus)."""
+    boxes = root.xpath(_TAG_BOXES)
+    if not boxes:
+        return []
+    order = {el: i for i, el in enumerate(root.iter())}
+    start = order.get(container, -1) if container is not None else -1
+    after = [b for b in boxes if order.get(b, -1) > start]
+    box = after[0] if after else boxes[-1]
+    texts = [clean_text("".join(a.itertext())) for a in box.iter("a")]
+    return [t for t in dict.fromkeys(texts) if t and len(t) < 80]
+
+
 def _furniture_in(container) -> list:
     """Boxes inside the body that are not body: named like furniture, or lists of links (related news)."""
     out = []
@@ -301,12 +343,8 @@ def extract_generic(page: Page) -> Extracted:
     crumbs = [clean_text(t) for t in sel.xpath(
         f"//*[contains(@class,'breadcrumb')]//a//text()[normalize-space()]{_NOT_TEXT}").getall()]
     crumbs = [c for c in crumbs if c and fold_for_key(c) not in ("trang chủ", "home", "tin tức sự kiện")]
-    out["section"] = meta.get("section") or (crumbs[-1] if crumbs else None)
-
-    tags = [clean_text(t) for t in sel.xpath(
-        "//*[contains(@class,'tag') or contains(@class,'keyword') or contains(@class,'topic')]"
-        f"//a//text()[normalize-space()]{_NOT_TEXT}").getall()]
-    out["tags"] = [t for t in dict.fromkeys(tags) if t and len(t) < 80]
+    out["section"] = meta.get("section") or (crumbs[-1] if crumbs else None) or (
+        _category_label(title_el.root) if title_el is not None else None)
 
     # lead: a visible element outside the body whose text is the declared description
     description = meta.get("description")
@@ -320,6 +358,7 @@ def extract_generic(page: Page) -> Extracted:
 
     remove_elements(root, _ALWAYS_DROP)
     container = _body_container(root, title_el)
+    out["tags"] = _tags_after(root, container)
     captions: list[dict] = []
     lead = None
     if lead_el is not None and container is not None and not _is_inside(lead_el, container):
