@@ -108,55 +108,42 @@ GENERIC_FIELDS = ["title", "section", "lead", "body", "authors", "source", "publ
 
 
 def extract_page_item(url: str, body: bytes, headers: dict | None = None, now: datetime | None = None,
-                      *, generic: bool = True, force_generic: bool = False) -> dict:
+                      *, force_generic: bool = False) -> dict:
     """The item a crawl would write for this page (no pipelines); the generic extractor for unknown domains."""
-    from newsbot.items import build_item
     from newsbot.pages import page_from_bytes
-    from newsbot.sites import UnknownSite, all_profiles, profile_for_url
+    from newsbot.sites import profile_for_url
 
     profile = None if force_generic else profile_for_url(url)
     page = page_from_bytes(url, body, headers, fetched_at=now)
-    if profile is None:
-        if not generic:
-            names = ", ".join(p.key for p in all_profiles())
-            raise UnknownSite(f"no profile for {url}; supported sites: {names}")
-        from urllib.parse import urlsplit
+    if profile is not None:
+        return _item_dict(profile.extract_item(page))
+    from urllib.parse import urlsplit
 
-        from newsbot.extract.generic import extract_generic
+    from newsbot.extract.generic import extract_generic
+    from newsbot.items import build_item
 
-        result = extract_generic(page)
-        result.fields["site"] = (urlsplit(url).hostname or "").removeprefix("www.")
-        item = build_item(result.fields, fetched_at=page.fetched_at, profile="generic", family=None,
-                          layout=result.layout, fallback_fields=GENERIC_FIELDS)
-        return _item_dict(item)
-    result = profile.extract_article(page)
-    item = build_item(result.fields, fetched_at=page.fetched_at, profile=profile.key, family=profile.family,
-                      layout=result.layout, fallback_fields=result.fallback_fields)
+    result = extract_generic(page)
+    result.fields["site"] = (urlsplit(url).hostname or "").removeprefix("www.")
+    item = build_item(result.fields, fetched_at=page.fetched_at, profile="generic", family=None,
+                      layout=result.layout, fallback_fields=GENERIC_FIELDS)
     return _item_dict(item)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from newsbot.sites import UnknownSite
-
     now = datetime.fromisoformat(args.now) if args.now else None
     target = Path(args.path)
-    try:
-        if target.is_dir():
-            from newsbot.fixtures import FixtureFolder
+    if target.is_dir():
+        from newsbot.fixtures import FixtureFolder
 
-            folder = FixtureFolder(target)
-            for entry in folder.articles():
-                print(_json(extract_page_item(entry.url, entry.read_body(), entry.headers, now,
-                                              force_generic=args.generic)))
-            return 0
-        if not args.url:
-            print("newsbot: extract FILE needs --url URL (the page's address decides the profile)", file=sys.stderr)
-            return 2
-        print(_json(extract_page_item(args.url, target.read_bytes(), None, now, force_generic=args.generic)))
+        for entry in FixtureFolder(target).articles():
+            print(_json(extract_page_item(entry.url, entry.read_body(), entry.headers, now,
+                                          force_generic=args.generic)))
         return 0
-    except UnknownSite as exc:
-        print(f"newsbot: {exc}", file=sys.stderr)
+    if not args.url:
+        print("newsbot: extract FILE needs --url URL (the page's address decides the profile)", file=sys.stderr)
         return 2
+    print(_json(extract_page_item(args.url, target.read_bytes(), None, now, force_generic=args.generic)))
+    return 0
 
 
 # --- parse-date -------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from newsbot.extract.article import ArticleRules, Extracted, Page, extract_with_rules
 from newsbot.extract.listing import Listing, ListingRules
+from newsbot.items import ArticleItem, build_item
 
 
 def _missing(fields: dict[str, Any], name: str) -> bool:
@@ -85,6 +86,13 @@ class SiteProfile:
                     result.fallback_fields.append(name)
         result.fields["site"] = cls.key
         return result
+
+    @classmethod
+    def extract_item(cls, page: Page) -> ArticleItem:
+        """The item a crawl writes for an article page: extraction, then the loader and provenance."""
+        result = cls.extract_article(page)
+        return build_item(result.fields, fetched_at=page.fetched_at, profile=cls.key, family=cls.family,
+                          layout=result.layout, fallback_fields=result.fallback_fields)
 
     @classmethod
     def extract_listing(cls, page: Page) -> Listing:

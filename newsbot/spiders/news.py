@@ -17,10 +17,11 @@ from scrapy.http import FormRequest, Request, Response
 
 from newsbot.extract.article import Page
 from newsbot.extract.listing import RequestSpec
-from newsbot.items import build_item
 from newsbot.pages import decoded_text
 from newsbot.replay import response_fetch_time
 from newsbot.sites.base import SiteProfile
+from newsbot.state import KNOWN
+from newsbot.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
@@ -106,14 +107,21 @@ class NewsSpider(scrapy.Spider):
 
     # -- callbacks ------------------------------------------------------------------------------------------
     def _fetched(self, response: Response, kind: str) -> bool:
-        """Count a fetched page; an error status is counted by code and logged with its URL, never dropped silently."""
-        stats = self.crawler.stats
-        stats.inc_value(f"newsbot/{kind}_pages")
+        """Count a fetched page; an error status (seen only when HttpErrorMiddleware lets it through) is a failure."""
+        self.crawler.stats.inc_value(f"newsbot/{kind}_pages")
         if response.status < 400:
             return True
-        stats.inc_value(f"newsbot/{kind}_errors/{response.status}")
-        logger.error("%s page %s answered %s", kind, response.url, response.status)
+        self._page_failed(response.request or Request(response.url), kind, str(response.status),
+                          f"HTTP {response.status}")
         return False
+
+    def _page_failed(self, request: Request, kind: str, reason: str, message: str, *, exc_info: bool = False) -> None:
+        """A page that failed for good: counted by reason, logged with its URL, kept in the state for the next run."""
+        url = (request.meta.get("newsbot_hostmap") or {}).get("original") or request.url
+        self.crawler.stats.inc_value(f"newsbot/{kind}_errors/{reason}")
+        logger.error("%s page %s failed (%s): %s", kind, url, reason, message[:200], exc_info=exc_info)
+        if kind == "article" and self.crawl_state is not None:
+            self.crawl_state.mark_failed(canonical_url(url), url, self.profile.key, request.meta.get("section"))
 
     def on_error(self, failure):
         """A request that failed for good (after retries): counted, logged with its URL, kept for the next run.
@@ -126,29 +134,20 @@ class NewsSpider(scrapy.Spider):
 
         request = failure.request
         kind = "listing" if request.callback == self.parse_section else "article"
-        url = (request.meta.get("newsbot_hostmap") or {}).get("original") or request.url
         stats = self.crawler.stats
         message = str(failure.value)
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             lowered = message.lower()
             if "robots.txt" in lowered:
                 stats.inc_value("newsbot/skipped/robots")
-                logger.info("%s page %s is forbidden by robots.txt", kind, url)
+                logger.info("%s page %s is forbidden by robots.txt", kind, request.url)
                 return
             if "offsite" in lowered:
                 stats.inc_value("newsbot/skipped/offsite")
                 return
-        if failure.check(HttpError):
-            reason = str(failure.value.response.status)
-        else:
-            reason = failure.type.__name__
+        reason = str(failure.value.response.status) if failure.check(HttpError) else failure.type.__name__
         stats.inc_value(f"newsbot/{kind}_pages")
-        stats.inc_value(f"newsbot/{kind}_errors/{reason}")
-        logger.error("%s page %s failed for good (%s): %s", kind, url, reason, message[:200])
-        if kind == "article" and self.crawl_state is not None:
-            from newsbot.urls import canonical_url
-
-            self.crawl_state.mark_failed(canonical_url(url), url, self.profile.key, request.meta.get("section"))
+        self._page_failed(request, kind, reason, message)
 
     def parse_section(self, response: Response):
         stats = self.crawler.stats
@@ -157,27 +156,25 @@ class NewsSpider(scrapy.Spider):
         page = page_from_response(response)
         try:
             listing = self.profile.extract_listing(page)
-        except Exception:  # a broken listing must not end the crawl of the other sections
-            stats.inc_value("newsbot/listing_errors/extract")
-            logger.exception("could not read listing %s", response.url)
+        except Exception as exc:  # a broken listing must not end the crawl of the other sections
+            self._page_failed(response.request, "listing", "extract", repr(exc), exc_info=True)
             return
         page_no = response.meta.get("page_no", 1)
         if not listing.article_urls:
             stats.inc_value("newsbot/listing_empty")
             logger.warning("listing %s has no article links", response.url)
-        all_old = bool(listing.article_urls) and self.since is not None
         section_name = response.meta.get("section")
         section_url = response.meta.get("section_url") or response.url
         new_urls, refresh_urls = self._triage(listing.article_urls, section_name)
-        for url in listing.article_urls:
-            if self.since is not None:
-                listed = self._listed_date(listing.item_dates.get(url), page)
-                if listed is None or listed >= self.since:
-                    all_old = False
+        # Listing dates serve --since and the first page's high-water mark; parse them once, only then.
+        needs_dates = self.since is not None or (self.crawl_state is not None and page_no == 1)
+        listed = {url: self._listed_date(t, page) for url, t in listing.item_dates.items()} if needs_dates else {}
+        all_old = self.since is not None and bool(listing.article_urls) and all(
+            listed.get(url) is not None and listed[url] < self.since for url in listing.article_urls)
         for url in new_urls:
             yield Request(url, callback=self.parse_article, errback=self.on_error,
                           meta={"section": section_name, "listing": response.url,
-                                                                  "listed_date": listing.item_dates.get(url)})
+                                "listed_date": listing.item_dates.get(url)})
         for url in refresh_urls:
             stats.inc_value("newsbot/refresh/requested")
             yield Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=True,
@@ -185,8 +182,7 @@ class NewsSpider(scrapy.Spider):
                                 "listed_date": listing.item_dates.get(url)})
         if self.crawl_state is not None and page_no == 1:
             # The section's high-water mark: the newest date its first listing page shows (when it shows dates).
-            newest = max((d for d in (self._listed_date(t, page) for t in listing.item_dates.values()) if d),
-                         default=None)
+            newest = max((d for d in listed.values() if d), default=None)
             self.crawl_state.mark_section(self.profile.key, section_url, section_name, complete=False,
                                           newest_published=newest.isoformat() if newest else None)
         if listing.next_page is None:
@@ -200,7 +196,6 @@ class NewsSpider(scrapy.Spider):
                 and self.crawl_state.section_complete(self.profile.key, section_url)):
             # Incremental stop: everything on this page is known and an earlier run already paged to the end.
             stats.inc_value("newsbot/pagination_stopped/known")
-            self.crawl_state.mark_section(self.profile.key, section_url, section_name, complete=False)
             return
         if self.max_pages and page_no >= self.max_pages:
             stats.inc_value("newsbot/pagination_stopped/max_pages")
@@ -212,14 +207,12 @@ class NewsSpider(scrapy.Spider):
         """Split listed URLs into new ones (fetch) and known ones due for a refresh; the rest are skipped."""
         if self.crawl_state is None:
             return list(urls), []
-        from newsbot.urls import canonical_url
-
         keys = {url: canonical_url(url) for url in urls}
         statuses = self.crawl_state.statuses(keys.values())
         new, known = [], []
         for url in urls:
             status = statuses.get(keys[url])
-            if status in ("written", "dropped"):
+            if status in KNOWN:
                 known.append(url)
             else:
                 new.append(url)
@@ -251,19 +244,11 @@ class NewsSpider(scrapy.Spider):
     def parse_article(self, response: Response):
         stats = self.crawler.stats
         if not self._fetched(response, "article"):
-            self._mark_failed(response)
             return
-        page = page_from_response(response)
         try:
-            result = self.profile.extract_article(page)
-            item = build_item(
-                result.fields, fetched_at=page.fetched_at, profile=self.profile.key, family=self.profile.family,
-                layout=result.layout, fallback_fields=result.fallback_fields,
-            )
-        except Exception:
-            stats.inc_value("newsbot/article_errors/extract")
-            logger.exception("could not extract %s", response.url)
-            self._mark_failed(response)
+            item = self.profile.extract_item(page_from_response(response))
+        except Exception as exc:
+            self._page_failed(response.request, "article", "extract", repr(exc), exc_info=True)
             return
         if response.meta.get("refresh") and self.crawl_state is not None:
             prior = self.crawl_state.get(item["canonical_url"])
@@ -278,14 +263,6 @@ class NewsSpider(scrapy.Spider):
                 stats.inc_value("newsbot/skipped/before_since")
                 if self.crawl_state is not None:
                     self.crawl_state.mark_dropped(item["canonical_url"], item["url"], self.profile.key,
-                                            item.get("section"))
+                                                  item.get("section"))
                 return
         yield item
-
-    def _mark_failed(self, response: Response) -> None:
-        if self.crawl_state is None:
-            return
-        from newsbot.urls import canonical_url
-
-        url = response.request.url if response.request is not None else response.url
-        self.crawl_state.mark_failed(canonical_url(url), url, self.profile.key, response.meta.get("section"))
