@@ -49,9 +49,11 @@ class Case:
 
 
 def _fetch_time(headers: dict[str, str]) -> dt.datetime:
-    from newsbot.pages import fetch_time_from_headers
+    from scrapy.http import Response
 
-    return fetch_time_from_headers(headers) or dt.datetime.now(dt.UTC)
+    from newsbot.replay import response_fetch_time
+
+    return response_fetch_time(Response("http://fixture.invalid/", headers=headers))
 
 
 def fixture_cases() -> list[Case]:

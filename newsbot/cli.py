@@ -198,14 +198,10 @@ DEFAULT_EVAL_REPORT = Path("data") / "eval.json"
 
 
 def _fixture_dirs(paths: list[str]) -> list[Path]:
-    if paths:
-        out = []
-        for p in map(Path, paths):
-            out.extend(sorted(d for d in p.iterdir() if (d / "manifest.json").exists())
-                       if not (p / "manifest.json").exists() and p.is_dir() else [p])
-        return out
-    root = REPO_ROOT / "fixtures"
-    return sorted(d for d in root.iterdir() if (d / "manifest.json").exists())
+    """Fixture folders named, or found inside folders of them (default: every bundled one)."""
+    from newsbot.fixtures import FIXTURES_ROOT, expand_fixture_dirs
+
+    return [d for p in (paths or [FIXTURES_ROOT]) for d in expand_fixture_dirs(p)]
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

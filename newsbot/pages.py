@@ -7,22 +7,12 @@ charset the same way (HTTP header, then BOM, then ``<meta>``), and the fetch tim
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 
 from scrapy.http import HtmlResponse, TextResponse
 
 from newsbot.extract.article import Page
-
-
-def fetch_time_from_headers(headers: dict[str, str] | None) -> datetime | None:
-    for key, value in (headers or {}).items():
-        if key.lower() == "date" and value:
-            try:
-                return parsedate_to_datetime(value).astimezone(UTC)
-            except (TypeError, ValueError):
-                return None
-    return None
+from newsbot.replay import response_fetch_time
 
 
 def decoded_text(response: TextResponse) -> str:
@@ -46,5 +36,5 @@ def page_from_bytes(url: str, body: bytes, headers: dict[str, str] | None = None
                     fetched_at: datetime | None = None, status: int = 200) -> Page:
     """Decode ``body`` like a Scrapy response would and wrap it as a Page."""
     response = HtmlResponse(url=url, body=body, headers=headers or {}, status=status)
-    when = fetched_at or fetch_time_from_headers(headers) or datetime.now(UTC)
+    when = fetched_at or response_fetch_time(response)
     return Page(url=url, text=decoded_text(response), fetched_at=when, status=status)

@@ -20,7 +20,6 @@ _INVISIBLE.update(dict.fromkeys([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F], 
 # non-printable, so printable text needs neither.)
 _HAS_INVISIBLE = re.compile("[" + "".join(re.escape(chr(c)) for c in _INVISIBLE) + "]")
 _NOT_ALNUM = re.compile(r"[\W_]+")  # \w is str.isalnum() plus "_": what is left is punctuation, symbols, spaces
-_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 def clean_text(value: str | None, *, unescape: bool = False) -> str:
@@ -41,11 +40,6 @@ def clean_text(value: str | None, *, unescape: bool = False) -> str:
     if printable and "  " not in value and value[0] != " " and value[-1] != " ":
         return value  # already collapsed
     return " ".join(value.split())  # str.split() covers NBSP, thin spaces, ideographic space, etc.
-
-
-def has_entity(value: str) -> bool:
-    """True when ``value`` still contains an HTML entity (a sign of double encoding)."""
-    return bool(_ENTITY.search(value))
 
 
 def fold_for_key(value: str) -> str:

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from lxml import html as lxml_html
 from lxml.cssselect import CSSSelector
 
 from newsbot.extract.selectors import FastLxmlTranslator
@@ -67,17 +66,6 @@ def compile_css(selectors: Iterable[str] | str | None) -> list[CSSSelector]:
     if isinstance(selectors, str):
         selectors = [selectors]
     return [CSSSelector(s, translator=_TRANSLATOR) for s in selectors]
-
-
-def matches(el: object, compiled: list[CSSSelector]) -> bool:
-    """Whether ``el`` itself matches one of the selectors (lxml has no Element.matches)."""
-    if not compiled or not isinstance(getattr(el, "tag", None), str):
-        return False
-    root = el.getroottree().getroot()
-    for sel in compiled:
-        if el in set(sel(root)):
-            return True
-    return False
 
 
 class MatchCache:
@@ -306,8 +294,3 @@ def text_lines(el: object) -> list[str]:
 
 def text_lines_joined(el: object) -> str:
     return " ".join(text_lines(el))
-
-
-def parse_html(text: str) -> object:
-    """Parse a page with lxml's HTML parser (what parsel uses), tolerant of broken markup."""
-    return lxml_html.document_fromstring(text)

@@ -13,7 +13,6 @@ import json
 import re
 from typing import Any
 
-from lxml.cssselect import CSSSelector
 from parsel import Selector
 
 from newsbot.extract.article import ArticleRules, Extracted, Page, _split_captions, _strip_signature
@@ -23,31 +22,15 @@ from newsbot.text import clean_text, fold_for_key
 
 LAYOUT = "generic-v1"
 
-# Furniture by words in class/id: related boxes, share bars, comments, tags, menus, ads, counters.
-_FURNITURE_WORDS = (
-    "related", "relate", "lienquan", "tinlienquan", "tin-lien-quan", "share", "social", "comment", "binhluan",
-    "tag", "keyword", "topic", "menu", "navbar", "breadcrumb", "banner", "adv", "ads", "quangcao", "footer",
-    "header", "sidebar", "right-col", "rightcol", "colright", "box-right", "most", "docnhieu", "xemnhieu",
-    "tinmoi", "tin-moi", "print", "toolbar", "tool", "rating", "author", "pseudonym", "source", "nguon",
-    "date", "time", "pubdate", "sapo", "summary", "lead", "title", "cate", "paging", "pagination", "audio",
-    "listen", "pager",
-)
-_FURNITURE_XPATH = "|".join(
-    f"//*[contains(translate(@class,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz'),'{w}') or "
-    f"contains(translate(@id,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz'),'{w}')]"
-    for w in ("related", "relate", "lienquan", "share", "social", "comment", "binhluan", "banner", "quangcao")
-)
 _ALWAYS_DROP = compile_css(["script", "style", "noscript", "iframe", "nav", "footer", "header", "aside",
                             "button", "input", "select", "textarea", "svg", "marquee"])
 _FIGURE = compile_css(["figure", "table.image", "table[class*='image']", "div.articleimg", "div[class*='img-detail']",
                        "div.pImage", "div[class*='picture']"])
 _FIGURE_CAPTION = compile_css(["figcaption", "td.image_desc", "[class*='caption']", "[class*='desc']",
                                "[class*='img-title']"])
-_CAPTION_AFTER = compile_css(["p.pCaption", "[class*='caption']", "div.img-title"])
 # Text inside these is code or form input, never article text (an unclosed <textarea> swallows the rest of a page).
 _NOT_TEXT = "[not(ancestor::script or ancestor::style or ancestor::textarea or ancestor::noscript or ancestor::title)]"
 _BLOCKISH = {"p", "div", "h2", "h3", "h4", "blockquote", "li", "td", "section", "article"}
-_SENTENCE = re.compile(r"[.!?…”\"]\s*$")
 
 
 class GenericRules(ArticleRules):
@@ -412,4 +395,4 @@ def _is_inside(el, container) -> bool:
     return False
 
 
-__all__ = ["extract_generic", "metadata", "GenericRules", "LAYOUT", "CSSSelector"]
+__all__ = ["extract_generic", "metadata", "GenericRules", "LAYOUT"]
